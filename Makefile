@@ -1,0 +1,159 @@
+# memsup: one Makefile for the tool, its tests, samples, fuzzing and benchmark.
+#
+#   make              build ./memsup (installs missing Debian -dev packages as root)
+#   make check        build and run every test: unit tests (plain and under
+#                     AddressSanitizer/UBSan), samples, end-to-end tests
+#   make demo         build and run memsup on a sample suite
+#   make fuzz         run the policy-loader fuzzer for FUZZ_SECONDS
+#   make bench        run the benchmark in bench/
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# Knobs: CC=clang, WERROR=0, SANITIZE=address,undefined (whole build).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+WERROR ?= 1
+SANITIZE ?=
+FUZZ_SECONDS ?= 60
+
+VERSION := 0.1.0
+
+# Libraries found with pkg-config, and the Debian packages that bring them.
+PKGS := libdw libelf libunwind-ptrace yaml-0.1
+TEST_PKGS := check
+DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev check
+# Tools the tests use, by command name and Debian package.
+DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
+	objdump:binutils
+
+WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wundef \
+	-Wvla -Wimplicit-fallthrough -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+# Evaluated lazily (=), so that they are read after 'deps' has installed
+# the packages on a fresh machine.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
+
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -I. \
+	-DMEMSUP_VERSION='"$(VERSION)"'
+ifneq ($(SANITIZE),)
+BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+SRCS := $(sort $(wildcard supervisor/*.c breakpoints/*.c config/*.c))
+LIB_SRCS := $(filter-out supervisor/main.c,$(SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+
+OBJ := build/obj
+ASAN := build/asan
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o)
+
+.PHONY: all deps check check-unit check-e2e check-asan demo fuzz bench \
+	install clean lint samples
+all: memsup
+
+# Install what pkg-config or PATH cannot find. A fresh Debian machine has no
+# package lists yet, hence the update first; it runs only when needed.
+deps:
+	@missing=; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$(DEB_PKGS)"; \
+	if [ -z "$$missing" ] && ! pkg-config --exists $(PKGS) $(TEST_PKGS); then \
+		missing="$(DEB_PKGS)"; \
+	fi; \
+	for t in $(DEB_TOOLS); do \
+		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "deps: installing$$missing"; \
+			apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
+				>/dev/null || exit 1; \
+		else \
+			echo "deps: missing packages; run as root:" >&2; \
+			echo "  apt-get update && apt-get install -y$$missing" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+memsup: $(OBJ)/supervisor/main.o $(LIB_OBJS)
+	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lstdc++
+
+$(OBJ)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ASAN)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -fsanitize=address,undefined \
+		-fno-omit-frame-pointer -MMD -MP -c -o $@ $<
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# Unit tests: one Check runner over the pure modules, built twice.
+build/unit-tests: $(UNIT_SRCS:%.c=$(OBJ)/%.o) $(LIB_OBJS)
+	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lstdc++
+
+build/unit-tests-asan: $(UNIT_SRCS:%.c=$(ASAN)/%.o) $(ASAN_OBJS)
+	$(CC) $(BASE_CFLAGS) -fsanitize=address,undefined -o $@ $^ \
+		$(PKG_LIBS) $(CHECK_LIBS) -lstdc++
+
+$(OBJ)/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
+
+check-unit: build/unit-tests build/unit-tests-asan
+	cd tests/unit && ../../build/unit-tests
+	cd tests/unit && ASAN_OPTIONS=detect_leaks=1 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		../../build/unit-tests-asan
+
+# Samples: small real programs memsup is run on (samples/samples.mk).
+SAMPLES :=
+include samples/samples.mk
+samples: $(SAMPLES)
+
+check-e2e: memsup samples
+	tests/e2e/run.sh
+
+check: deps
+	$(MAKE) memsup
+	$(MAKE) check-unit
+	$(MAKE) check-e2e
+
+demo: deps
+	$(MAKE) memsup samples
+	tests/e2e/demo.sh
+
+# libFuzzer target for the policy loader (clang only).
+FUZZ_SRCS := config/policy.c config/units.c tests/fuzz/fuzz_policy.c
+build/fuzz-policy: $(FUZZ_SRCS) | deps
+	@mkdir -p $(@D)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
+		$(PKG_CFLAGS) -o $@ $(FUZZ_SRCS) $(PKG_LIBS)
+
+fuzz: build/fuzz-policy
+	@mkdir -p build/fuzz-corpus
+	build/fuzz-policy -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 \
+		build/fuzz-corpus tests/fuzz/seeds
+
+bench: memsup samples
+	bench/run.sh
+
+install: memsup
+	install -D -m 0755 memsup $(DESTDIR)$(PREFIX)/bin/memsup
+	install -D -m 0644 docs/memsup.1 $(DESTDIR)$(PREFIX)/share/man/man1/memsup.1
+
+# House rules that the compiler does not check (../shared/STYLE.md).
+lint:
+	@! grep -n '//' $(SRCS) $(wildcard */*.h) | grep -v '"[^"]*//[^"]*"' \
+		| grep -v 'https\?:' || { echo "lint: use /* */ comments" >&2; exit 1; }
+
+clean:
+	rm -rf build memsup $(SAMPLES)

@@ -1,0 +1,120 @@
+/*
+ * The YAML policy of SPEC §3, loaded with libyaml into plain C.
+ *
+ * Ownership: policy_load_*() returns a policy the caller frees with
+ * policy_free(); every string and array in it belongs to the policy.
+ * Diagnostics go into a struct policy_diag that the caller releases with
+ * policy_diag_release(), whether the load succeeded or not.
+ */
+#ifndef MEMSUP_POLICY_H
+#define MEMSUP_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define POLICY_DEFAULT_STACK_DEPTH 16
+#define POLICY_MAX_STACK_DEPTH 256
+
+enum discover_mode {
+	DISCOVER_AUTO = 0,
+	DISCOVER_CHECK,
+	DISCOVER_GTEST,
+	DISCOVER_CMOCKA,
+	DISCOVER_NONE,
+};
+
+/* Which limits of struct limits are set; an unset limit is unlimited. */
+enum limit_flags {
+	LIMIT_MEMORY = 1 << 0,		/* limit_memory: peak bytes */
+	LIMIT_LEAKS = 1 << 1,		/* limit_leaks: bytes per call stack */
+	LIMIT_ALLOCATIONS = 1 << 2,	/* max_allocations: a count */
+	LIMIT_ALLOCATED = 1 << 3,	/* max_allocated: total bytes */
+	LIMIT_FDS = 1 << 4,		/* limit_fds: a count */
+};
+
+struct limits {
+	unsigned set;			/* enum limit_flags */
+	uint64_t memory;
+	uint64_t leaks;
+	uint64_t allocations;
+	uint64_t allocated;
+	uint64_t fds;
+};
+
+/* A leak is ignored when any frame matches every field given (globs). */
+struct leak_filter {
+	char *function;			/* NULL when not given */
+	char *file;
+	char *object;
+	unsigned line;			/* where it stands in the policy */
+};
+
+struct test_entry {
+	char *pattern;			/* test name, symbol or glob */
+	int is_glob;			/* pattern has *, ? or [ */
+	struct limits limits;		/* only what this entry sets */
+	struct leak_filter *filters;
+	size_t nfilters;
+	unsigned line, column;
+};
+
+struct allocator_spec {
+	char *alloc;			/* returns the new block */
+	unsigned size_arg;		/* 1..6, the argument with the size */
+	char *free;			/* NULL, or takes the block as arg 1 */
+	unsigned line;
+};
+
+struct policy {
+	char *path;
+	int version;			/* 1 */
+	enum discover_mode discover;
+	unsigned stack_depth;		/* POLICY_DEFAULT_STACK_DEPTH if unset */
+	struct limits defaults;
+	struct test_entry *tests;	/* in file order */
+	size_t ntests;
+	struct leak_filter *filters;	/* top-level leak_filters */
+	size_t nfilters;
+	struct allocator_spec *allocators;
+	size_t nallocators;
+};
+
+struct policy_error {
+	unsigned line, column;		/* 1-based; 0 when not known */
+	char *msg;			/* without file:line:column */
+};
+
+struct policy_diag {
+	struct policy_error *errors;
+	size_t nerrors;
+};
+
+/* NULL when any error was found; every error is in diag, not only the first. */
+struct policy *policy_load_file(const char *path, struct policy_diag *diag);
+struct policy *policy_load_string(const char *name, const char *buf,
+				  size_t len, struct policy_diag *diag);
+void policy_free(struct policy *pol);
+
+/* "FILE:LINE:COLUMN: error: MSG" per error, in file order. */
+void policy_diag_print(FILE *fp, const char *path,
+		       const struct policy_diag *diag);
+void policy_diag_release(struct policy_diag *diag);
+
+/*
+ * The entry for a test called NAME, or NULL: an exact key wins over a glob,
+ * among globs the first in file order.
+ */
+const struct test_entry *policy_match(const struct policy *pol,
+				      const char *name);
+
+/* defaults overridden by what TE sets (TE may be NULL). */
+void policy_limits_for(const struct policy *pol, const struct test_entry *te,
+		       struct limits *out);
+
+/* The normalised policy: every size in bytes, every default, a line a test. */
+void policy_print(FILE *fp, const struct policy *pol);
+
+const char *discover_mode_name(enum discover_mode mode);
+
+#endif

@@ -1,0 +1,1 @@
+# Samples: built unsanitised, -O0 -g, so that memsup sees plain frames.
