@@ -90,7 +90,13 @@ struct policy_diag {
 	size_t nerrors;
 };
 
-/* NULL when any error was found; every error is in diag, not only the first. */
+/*
+ * NULL when any error was found; every error is in diag, not only the first.
+ * Both initialise *diag (a previous content must have been released); diag
+ * may be NULL to drop the messages. A missing or unreadable file is an
+ * error with line 0. NAME is the path kept in pol->path ("<string>" when
+ * NULL); BUF need not be NUL-terminated.
+ */
 struct policy *policy_load_file(const char *path, struct policy_diag *diag);
 struct policy *policy_load_string(const char *name, const char *buf,
 				  size_t len, struct policy_diag *diag);

@@ -13,6 +13,9 @@
  * powers of 1024 as pytest-memray reads them, KiB MiB GiB TiB PiB alike;
  * case-insensitive, spaces optional, decimals allowed, a bare integer is
  * bytes. Returns 0, or -1 with *why set to a static description.
+ * Exact: a fraction of a byte rounds down; a bare number with decimals, a
+ * negative number and anything past 2^64-1 are errors. EB and EiB are
+ * accepted too (docs/policy.md has the grammar).
  */
 int units_parse_size(const char *s, uint64_t *out, const char **why);
 
