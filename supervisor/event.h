@@ -1,0 +1,34 @@
+/*
+ * The event loop and process control of SPEC §8: launch, attach, the
+ * loop itself, and detach.
+ */
+#ifndef MEMSUP_EVENT_H
+#define MEMSUP_EVENT_H
+
+#include "supervisor/tracee.h"
+
+#define MEMSUP_PTRACE_OPTIONS                                             \
+	(PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+
+/* SIGINT, SIGTERM, SIGHUP and the --timeout alarm only set a flag. */
+void session_install_signals(unsigned timeout);
+/* The signal that asked the loop to stop, or 0. */
+int session_stop_signal(void);
+
+/* Forks and execs ARGV[0] under ptrace; 0 or -1 (message printed). After
+ * the loop, session_launch_error() tells whether the exec failed. */
+int session_launch(struct session *s, char *const argv[]);
+/* errno of a failed exec in the child, or 0. */
+int session_launch_error(struct session *s);
+/* Seizes every thread of PID, arms, and lets it run; 0 or -1. */
+int session_attach(struct session *s, pid_t pid);
+/* Stops every thread, removes every int3, puts back every return address
+ * and lets the process go (attach mode). */
+void session_detach(struct session *s);
+
+/* For launch.c: a new image in PROC (see event.c). */
+int process_new_image(struct session *s, struct process *proc, int started);
+int process_arm(struct session *s, struct process *proc);
+
+#endif

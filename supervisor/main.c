@@ -1,0 +1,328 @@
+/*
+ * memsup: the command line of SPEC §2.
+ *
+ * Exit statuses (one table, as eu-stack keeps):
+ *   0..255  the program's own status (128+N when killed by signal N)
+ *   1       --error-exitcode: a memory check failed            (FIXME(#4))
+ *   2       usage or policy error, unwritable output; nothing is run
+ *   3       supervision failed: program not found, ptrace refused
+ *   130     memsup itself was interrupted (SIGINT); 143 for SIGTERM
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config/policy.h"
+#include "supervisor/event.h"
+#include "supervisor/msg.h"
+#include "supervisor/report.h"
+#include "supervisor/xmalloc.h"
+
+struct options {
+	const char *policy_path;
+	const char *json_path;
+	pid_t pid;
+	unsigned timeout;
+	unsigned stack_depth;
+	int quiet;
+	int verbose;
+};
+
+static void usage(FILE *fp)
+{
+	fputs("usage: memsup [OPTIONS] [--policy FILE] [--] PROGRAM [ARGS...]\n"
+	      "       memsup [OPTIONS] [--policy FILE] --pid PID\n"
+	      "       memsup check-policy FILE\n"
+	      "\n"
+	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
+	      "allocation and free of every process it becomes.\n"
+	      "\n"
+	      "options:\n"
+	      "  --policy FILE       YAML policy (see docs/policy.md)\n"
+	      "  --json FILE         write JSON results\n"
+	      "  --pid PID           attach to a running process; detach on\n"
+	      "                      SIGINT, SIGTERM or --timeout\n"
+	      "  --timeout SECONDS   stop after this long (launch: the program\n"
+	      "                      is killed; --pid: memsup detaches)\n"
+	      "  --stack-depth N     frames kept per allocation stack (16)\n"
+	      "  -q, --quiet         less terminal output\n"
+	      "  -v, --verbose       more terminal output\n"
+	      "  --version           print the version\n"
+	      "  --help              print this help\n", fp);
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned long max,
+		      unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > max) {
+		error_msg("invalid value '%s' for %s: expected a whole number "
+			  "from 0 to %lu", arg, opt, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int cmd_check_policy(int argc, char **argv)
+{
+	struct policy_diag diag = { 0 };
+	struct policy *pol;
+
+	if (argc != 2) {
+		error_msg("usage: memsup check-policy FILE");
+		return EXIT_USAGE;
+	}
+	pol = policy_load_file(argv[1], &diag);
+	policy_diag_print(stderr, argv[1], &diag);
+	policy_diag_release(&diag);
+	if (!pol)
+		return EXIT_USAGE;
+	policy_print(stdout, pol);
+	policy_free(pol);
+	return fflush(stdout) ? EXIT_USAGE : 0;
+}
+
+/* Like execvp's search, to say "not found" before anything runs. */
+static int check_program(const char *prog)
+{
+	struct stat st;
+	const char *path;
+	char buf[PATH_MAX];
+
+	if (strchr(prog, '/')) {
+		if (stat(prog, &st) < 0) {
+			perror_msg("cannot run '%s'", prog);
+			return -1;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			error_msg("cannot run '%s': it is a directory", prog);
+			return -1;
+		}
+		if (access(prog, X_OK) < 0) {
+			perror_msg("cannot run '%s'", prog);
+			hint_msg("make it executable: chmod +x %s", prog);
+			return -1;
+		}
+		return 0;
+	}
+	path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		size_t n = strcspn(path, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(buf, X_OK) == 0)
+			return 0;
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	error_msg("cannot run '%s': not found in PATH", prog);
+	hint_msg("give a path such as ./%s", prog);
+	return -1;
+}
+
+static struct session the_session;
+static struct report_file json_file;
+static struct options opts;
+static char **prog_argv;
+
+static int finish_reports(int exit_status)
+{
+	struct session *s = &the_session;
+	struct run_info ri = {
+		.program = prog_argv ? prog_argv[0] : NULL,
+		.argv = prog_argv,
+		.policy = opts.policy_path,
+		.exit_status = exit_status,
+		.program_status = s->main_status,
+		.seconds = now_seconds() - s->t0,
+	};
+	int failed = 0;
+
+	if (!opts.quiet)
+		report_term_summary(stderr, &ri, s->done);
+	if (json_file.fp) {
+		report_json(json_file.fp, &ri, s->done);
+		if (report_file_commit(&json_file) < 0)
+			failed = 1;
+	}
+	return failed;
+}
+
+/* die()'s cleanup: never leave a trapped or stray process behind. */
+static void cleanup(int status)
+{
+	struct session *s = &the_session;
+	struct process *proc;
+
+	if (s->mode == MODE_ATTACH) {
+		session_detach(s);
+	} else {
+		for (proc = s->procs; proc; proc = proc->next)
+			kill(proc->pid, SIGKILL);
+	}
+	finish_reports(status);
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
+		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP,
+	};
+	static const struct option longopts[] = {
+		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "json", required_argument, NULL, OPT_JSON },
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct session *s = &the_session;
+	struct policy_diag diag = { 0 };
+	struct policy *pol = NULL;
+	unsigned long v;
+	int c, status, err, sig;
+
+	if (argc > 1 && !strcmp(argv[1], "check-policy"))
+		return cmd_check_policy(argc - 1, argv + 1);
+
+	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
+	/* '+': options end at the program's name. */
+	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_POLICY:
+			opts.policy_path = optarg;
+			break;
+		case OPT_JSON:
+			opts.json_path = optarg;
+			break;
+		case OPT_PID:
+			if (parse_uint("--pid", optarg, INT_MAX, &v) < 0 || !v) {
+				if (!v)
+					error_msg("invalid value '%s' for --pid",
+						  optarg);
+				return EXIT_USAGE;
+			}
+			opts.pid = (pid_t)v;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_uint("--timeout", optarg, 1000000, &v) < 0)
+				return EXIT_USAGE;
+			opts.timeout = (unsigned)v;
+			break;
+		case OPT_STACK_DEPTH:
+			if (parse_uint("--stack-depth", optarg,
+				       POLICY_MAX_STACK_DEPTH, &v) < 0)
+				return EXIT_USAGE;
+			opts.stack_depth = (unsigned)v;
+			break;
+		case 'q':
+			opts.quiet = 1;
+			break;
+		case 'v':
+			opts.verbose++;
+			break;
+		case OPT_VERSION:
+			printf("memsup %s\n", MEMSUP_VERSION);
+			return 0;
+		case OPT_HELP:
+			usage(stdout);
+			return 0;
+		default:
+			fputs("Try 'memsup --help' for more information.\n",
+			      stderr);
+			return EXIT_USAGE;
+		}
+	}
+	msg_set_verbosity(opts.verbose);
+	if (opts.pid && optind < argc) {
+		error_msg("give either --pid or a program, not both");
+		return EXIT_USAGE;
+	}
+	if (!opts.pid && optind >= argc) {
+		error_msg("no program to run");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (opts.policy_path) {
+		pol = policy_load_file(opts.policy_path, &diag);
+		policy_diag_print(stderr, opts.policy_path, &diag);
+		policy_diag_release(&diag);
+		if (!pol)
+			return EXIT_USAGE;
+	}
+	if (opts.json_path && report_file_open(&json_file, opts.json_path) < 0) {
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
+	if (!opts.pid) {
+		prog_argv = argv + optind;
+		if (check_program(prog_argv[0]) < 0) {
+			report_file_abandon(&json_file);
+			policy_free(pol);
+			return EXIT_SUPERVISION;
+		}
+	}
+
+	session_init(s);
+	s->pol = pol;
+	msg_set_cleanup(cleanup);
+	session_install_signals(opts.timeout);
+	if (opts.pid) {
+		if (session_attach(s, opts.pid) < 0) {
+			msg_set_cleanup(NULL);
+			report_file_abandon(&json_file);
+			return EXIT_SUPERVISION;
+		}
+	} else if (session_launch(s, prog_argv) < 0) {
+		msg_set_cleanup(NULL);
+		report_file_abandon(&json_file);
+		return EXIT_SUPERVISION;
+	}
+
+	if (session_run(s) < 0)
+		die(EXIT_SUPERVISION, "supervision failed");
+	if (s->mode == MODE_ATTACH && s->procs)
+		session_detach(s);
+	msg_set_cleanup(NULL);
+
+	err = session_launch_error(s);
+	if (err) {
+		errno = err;
+		perror_msg("cannot run '%s'", prog_argv[0]);
+		report_file_abandon(&json_file);
+		status = EXIT_SUPERVISION;
+	} else {
+		sig = session_stop_signal();
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			status = 128 + sig;
+		else if (s->mode == MODE_ATTACH && s->main_status < 0)
+			status = 0;
+		else
+			status = report_program_exit(s->main_status);
+		if (finish_reports(status))
+			status = EXIT_USAGE;
+	}
+	session_release(s);
+	policy_free(pol);
+	return status;
+}

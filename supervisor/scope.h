@@ -1,0 +1,79 @@
+/*
+ * Scopes and their figures (SPEC §4.1, §5), pure accounting with no ptrace.
+ *
+ * A process owns its live blocks and a list of open scopes. Every
+ * allocation and free is applied to each open scope of its process. A
+ * scope owns the blocks born at or after its open_seq, which is how peak
+ * ignores frees of older blocks and how leaks are found at close without
+ * copying the heap.
+ */
+#ifndef MEMSUP_SCOPE_H
+#define MEMSUP_SCOPE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "supervisor/blocks.h"
+
+enum scope_status {
+	SCOPE_OPEN = 0,
+	SCOPE_PASSED,
+	SCOPE_FAILED,
+	SCOPE_UNFINISHED,
+};
+
+struct scope_metrics {
+	uint64_t allocations;
+	uint64_t allocated;		/* bytes requested */
+	uint64_t frees;
+	uint64_t unknown_frees;
+	uint64_t current;		/* bytes live, born in the scope */
+	uint64_t peak;
+	uint64_t leaked_bytes;		/* set at close */
+	uint64_t leaked_blocks;
+	uint64_t peak_seq;		/* allocation that reached the peak */
+};
+
+struct scope {
+	struct scope *next;		/* in the accounting's list */
+	char *name;			/* "name" or "name[i]" */
+	char *executable;
+	char *command;
+	pid_t pid;
+	uint64_t open_seq;
+	unsigned depth;			/* nesting: index among open scopes */
+	enum scope_status status;
+	char *reason;			/* why unfinished, else NULL */
+	struct scope_metrics m;
+	double start, end;		/* seconds, CLOCK_MONOTONIC */
+};
+
+/* The accounting of one process image. */
+struct heap {
+	struct blocks live;
+	uint64_t next_seq;
+	struct scope **open;		/* innermost last */
+	size_t nopen, aopen;
+};
+
+void heap_init(struct heap *h);
+/* H becomes a forked child's copy of PARENT: same blocks, no open scope. */
+void heap_fork(struct heap *h, const struct heap *parent);
+void heap_release(struct heap *h);
+
+/* Opens S (already named) in H: it owns blocks from now on. */
+void heap_open_scope(struct heap *h, struct scope *s);
+/* Closes S: leaks are the blocks it owns that are still live. */
+void heap_close_scope(struct heap *h, struct scope *s,
+		      enum scope_status status, char *reason);
+
+/* An allocation of SIZE at ADDR (0: a failed call, not counted). */
+void heap_alloc(struct heap *h, uint64_t addr, uint64_t size,
+		uint32_t stack, uint32_t flags);
+/* A free of ADDR (0: free(NULL), nothing). Returns 0, -1 if unknown. */
+int heap_free(struct heap *h, uint64_t addr);
+
+const char *scope_status_name(enum scope_status st);
+void scope_free(struct scope *s);
+
+#endif

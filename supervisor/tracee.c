@@ -1,0 +1,166 @@
+/*
+ * Bookkeeping of tracees, processes and address spaces.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "supervisor/tracee.h"
+#include "supervisor/xmalloc.h"
+
+#define TID_HASH(tid) ((unsigned)(tid) % 1024)
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct tracee *tracee_find(const struct session *s, pid_t tid)
+{
+	struct tracee *t;
+
+	for (t = s->tids[TID_HASH(tid)]; t; t = t->hnext)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+struct tracee *tracee_new(struct session *s, struct process *proc, pid_t tid)
+{
+	struct tracee *t = xcalloc(1, sizeof(*t));
+
+	t->tid = tid;
+	t->proc = proc;
+	retstack_init(&t->rs);
+	t->hnext = s->tids[TID_HASH(tid)];
+	s->tids[TID_HASH(tid)] = t;
+	t->pnext = proc->threads;
+	proc->threads = t;
+	proc->nthreads++;
+	return t;
+}
+
+void tracee_free(struct session *s, struct tracee *t)
+{
+	struct tracee **pp;
+
+	for (pp = &s->tids[TID_HASH(t->tid)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == t) {
+			*pp = t->hnext;
+			break;
+		}
+	}
+	for (pp = &t->proc->threads; *pp; pp = &(*pp)->pnext) {
+		if (*pp == t) {
+			*pp = t->pnext;
+			t->proc->nthreads--;
+			break;
+		}
+	}
+	retstack_release(&t->rs);
+	free(t);
+}
+
+struct aspace *aspace_new(pid_t pid)
+{
+	struct aspace *as = xcalloc(1, sizeof(*as));
+
+	as->refs = 1;
+	remote_open(&as->mem, pid);
+	bp_table_init(&as->bps);
+	objects_init(&as->objs);
+	return as;
+}
+
+struct aspace *aspace_get(struct aspace *as)
+{
+	as->refs++;
+	return as;
+}
+
+void aspace_put(struct aspace *as)
+{
+	if (!as || --as->refs)
+		return;
+	remote_close(&as->mem);
+	bp_table_release(&as->bps);
+	objects_release(&as->objs);
+	free(as);
+}
+
+struct process *process_new(struct session *s, pid_t pid)
+{
+	struct process *proc = xcalloc(1, sizeof(*proc));
+
+	proc->pid = pid;
+	proc->leader_status = -1;
+	heap_init(&proc->heap);
+	proc->next = s->procs;
+	s->procs = proc;
+	s->nprocs_live++;
+	return proc;
+}
+
+void session_add_done(struct session *s, struct scope *sc)
+{
+	sc->end = now_seconds();
+	sc->next = NULL;
+	*s->done_tail = sc;
+	s->done_tail = &sc->next;
+}
+
+void process_finish(struct session *s, struct process *proc,
+		    enum scope_status status, const char *reason)
+{
+	struct process **pp;
+
+	/* Innermost first, so nested scopes end before their parents. */
+	while (proc->heap.nopen) {
+		struct scope *sc = proc->heap.open[proc->heap.nopen - 1];
+
+		heap_close_scope(&proc->heap, sc, status,
+				 reason ? xstrdup(reason) : NULL);
+		session_add_done(s, sc);
+	}
+	proc->program = NULL;
+	while (proc->threads)
+		tracee_free(s, proc->threads);
+	for (pp = &s->procs; *pp; pp = &(*pp)->next) {
+		if (*pp == proc) {
+			*pp = proc->next;
+			break;
+		}
+	}
+	heap_release(&proc->heap);
+	aspace_put(proc->as);
+	free(proc->exe);
+	free(proc->command);
+	free(proc);
+	s->nprocs_live--;
+}
+
+void session_init(struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->done_tail = &s->done;
+	s->main_status = -1;
+	s->exec_errfd = -1;
+	s->t0 = now_seconds();
+}
+
+void session_release(struct session *s)
+{
+	struct scope *sc, *next;
+
+	while (s->procs)
+		process_finish(s, s->procs, SCOPE_UNFINISHED, NULL);
+	for (sc = s->done; sc; sc = next) {
+		next = sc->next;
+		scope_free(sc);
+	}
+	s->done = NULL;
+	s->done_tail = &s->done;
+}

@@ -1,0 +1,118 @@
+/*
+ * The supervised processes and threads (strace's struct tcb, split in two).
+ *
+ * struct tracee is one thread (tid); struct process one thread group and
+ * one program image; struct aspace the memory they run in, which a vfork
+ * child shares with its parent until it execs. All are owned by struct
+ * session and freed by session_release().
+ */
+#ifndef MEMSUP_TRACEE_H
+#define MEMSUP_TRACEE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+#include "breakpoints/bp.h"
+#include "breakpoints/resolve.h"
+#include "breakpoints/retstack.h"
+#include "config/policy.h"
+#include "supervisor/remote.h"
+#include "supervisor/scope.h"
+
+struct aspace {
+	unsigned refs;
+	struct remote mem;
+	struct bp_table bps;
+	struct objects objs;
+	uint64_t entry;			/* AT_ENTRY, and the return trampoline */
+	uint64_t r_brk;			/* 0 until known */
+	int started;			/* allocators resolved (armed if a scope
+					 * is open) */
+	int entry_reached;		/* the program ran its entry point */
+};
+
+enum tracee_flags {
+	TRACEE_STEPPING = 1 << 0,	/* single-stepping over step_bp */
+	TRACEE_ATTACH_STOP = 1 << 1,	/* --pid: waiting for its first stop */
+	TRACEE_DETACHING = 1 << 2,	/* interrupted for detach */
+	TRACEE_PARKED = 1 << 3,		/* stopped for detach */
+};
+
+struct tracee {
+	struct tracee *hnext;		/* tid hash chain */
+	struct tracee *pnext;		/* process's thread list */
+	pid_t tid;
+	struct process *proc;
+	unsigned flags;			/* enum tracee_flags */
+	uint64_t step_bp;		/* TRACEE_STEPPING: its address */
+	struct retstack rs;
+	/* A free-class call in progress (operator delete, a custom free):
+	 * the free() it makes inside is the same event (SPEC §5). */
+	uint64_t nest_ptr, nest_sp;
+	int pending_sig;		/* to deliver at detach */
+};
+
+struct process {
+	struct process *next;		/* session list */
+	pid_t pid;
+	struct aspace *as;
+	struct heap heap;
+	struct tracee *threads;
+	unsigned nthreads;
+	char *exe;			/* /proc/PID/exe at exec */
+	char *command;			/* argv joined, at exec */
+	struct scope *program;		/* the whole-program scope, no policy */
+	int leader_status;		/* wait status of the leader, -1 unset */
+};
+
+enum session_mode {
+	MODE_LAUNCH,
+	MODE_ATTACH,
+};
+
+/* Everything the event loop works on; one per run of memsup. */
+struct session {
+	enum session_mode mode;
+	const struct policy *pol;
+	struct process *procs;
+	struct tracee *tids[1024];	/* hash of tracees by tid */
+	/* Finished scopes, in the order they ended. */
+	struct scope *done, **done_tail;
+	pid_t main_pid;			/* the launched or attached process */
+	int main_status;		/* its wait status, -1 until known */
+	unsigned nprocs_live;
+	int stopping;			/* interrupt/timeout seen: wind down */
+	const char *stop_reason;
+	double t0;
+	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
+	/* Auto-attached children that stopped before their parent's event. */
+	pid_t early[64];
+	unsigned nearly;
+};
+
+struct tracee *tracee_find(const struct session *s, pid_t tid);
+struct tracee *tracee_new(struct session *s, struct process *proc, pid_t tid);
+void tracee_free(struct session *s, struct tracee *t);
+
+struct process *process_new(struct session *s, pid_t pid);
+/* Ends PROC's scopes with STATUS/REASON and frees it and its tracees. */
+void process_finish(struct session *s, struct process *proc,
+		    enum scope_status status, const char *reason);
+
+struct aspace *aspace_new(pid_t pid);
+struct aspace *aspace_get(struct aspace *as);
+void aspace_put(struct aspace *as);
+
+void session_init(struct session *s);
+void session_release(struct session *s);
+void session_add_done(struct session *s, struct scope *sc);
+
+/* The loop of event.c: runs until no tracee is left; 0 or -1. */
+int session_run(struct session *s);
+/* Async-signal-safe: asks the loop to wind down (SIGINT/SIGTERM/timeout). */
+void session_request_stop(int signo);
+
+double now_seconds(void);
+
+#endif
