@@ -32,6 +32,7 @@ struct options {
 	unsigned stack_depth;
 	int quiet;
 	int verbose;
+	int no_pin;
 };
 
 static void usage(FILE *fp)
@@ -51,6 +52,8 @@ static void usage(FILE *fp)
 	      "  --timeout SECONDS   stop after this long (launch: the program\n"
 	      "                      is killed; --pid: memsup detaches)\n"
 	      "  --stack-depth N     frames kept per allocation stack (16)\n"
+	      "  --no-pin            do not run memsup and the program on one\n"
+	      "                      CPU (slower stops, parallel threads)\n"
 	      "  -q, --quiet         less terminal output\n"
 	      "  -v, --verbose       more terminal output\n"
 	      "  --version           print the version\n"
@@ -182,7 +185,7 @@ int main(int argc, char **argv)
 {
 	enum {
 		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
-		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP,
+		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -190,6 +193,7 @@ int main(int argc, char **argv)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
+		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -234,6 +238,9 @@ int main(int argc, char **argv)
 				       POLICY_MAX_STACK_DEPTH, &v) < 0)
 				return EXIT_USAGE;
 			opts.stack_depth = (unsigned)v;
+			break;
+		case OPT_NO_PIN:
+			opts.no_pin = 1;
 			break;
 		case 'q':
 			opts.quiet = 1;
@@ -285,6 +292,7 @@ int main(int argc, char **argv)
 
 	session_init(s);
 	s->pol = pol;
+	s->pin = !opts.no_pin;
 	msg_set_cleanup(cleanup);
 	session_install_signals(opts.timeout);
 	if (opts.pid) {

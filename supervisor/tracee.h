@@ -85,6 +85,7 @@ struct session {
 	int stopping;			/* interrupt/timeout seen: wind down */
 	const char *stop_reason;
 	double t0;
+	int pin;			/* launch: memsup and program on one CPU */
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
 	/* Auto-attached children that stopped before their parent's event. */
 	pid_t early[64];
