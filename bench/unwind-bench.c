@@ -1,0 +1,197 @@
+/*
+ * unwind-bench: the cost of one remote unwind, libunwind-ptrace's stock
+ * _UPT accessors against supervisor/unwind.c.
+ *
+ * A forked child recurses DEPTH deep and stops on an int3 at the first
+ * instruction of a function with CFI, as at an allocator breakpoint. The
+ * parent unwinds it N times each way and prints the median and the 10th
+ * and 90th percentiles in microseconds.
+ *
+ *   unwind-bench [N [DEPTH [ours]]]    "ours": skip the stock runs (for perf)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libunwind-ptrace.h>
+
+#include "supervisor/unwind.h"
+
+#define MAX_FRAMES 256
+
+/* A function whose first instruction is an int3: an armed breakpoint. */
+void bench_breakpoint(void);
+__asm__(".text\n"
+	".globl bench_breakpoint\n"
+	".type bench_breakpoint, @function\n"
+	"bench_breakpoint:\n"
+	".cfi_startproc\n"
+	"int3\n"
+	"ret\n"
+	".cfi_endproc\n"
+	".size bench_breakpoint, .-bench_breakpoint\n");
+
+static volatile int sink;
+
+__attribute__((noinline)) static int recurse(int depth)
+{
+	int r;
+
+	if (depth <= 0) {
+		bench_breakpoint();
+		return 0;
+	}
+	r = recurse(depth - 1);
+	sink += r;
+	return r + 1;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, double *t, unsigned n, unsigned frames)
+{
+	qsort(t, n, sizeof(*t), cmp_double);
+	printf("%-34s %3u frames  median %8.2f us  p10 %8.2f  p90 %8.2f  "
+	       "(N=%u)\n", what, frames, t[n / 2], t[n / 10], t[n * 9 / 10], n);
+}
+
+/* libunwind-ptrace as its documentation shows it. */
+static unsigned stock_unwind(unw_addr_space_t as, void *upt, uint64_t *pcs)
+{
+	unw_cursor_t c;
+	unw_word_t ip;
+	unsigned n = 0;
+
+	if (unw_init_remote(&c, as, upt) < 0)
+		return 0;
+	do {
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0)
+			break;
+		pcs[n++] = ip;
+	} while (n < MAX_FRAMES && unw_step(&c) > 0);
+	return n;
+}
+
+static void bench_stock(pid_t pid, unw_caching_policy_t policy,
+			const char *what, unsigned iters, uint64_t *ref,
+			unsigned *nref)
+{
+	unw_addr_space_t as = unw_create_addr_space(&_UPT_accessors, 0);
+	void *upt = _UPT_create(pid);
+	double *t = calloc(iters, sizeof(*t));
+	uint64_t pcs[MAX_FRAMES];
+	unsigned i, n = 0;
+	double t0;
+
+	unw_set_caching_policy(as, policy);
+	for (i = 0; i < iters; i++) {
+		t0 = now_us();
+		n = stock_unwind(as, upt, pcs);
+		t[i] = now_us() - t0;
+	}
+	report(what, t, iters, n);
+	if (ref) {
+		memcpy(ref, pcs, n * sizeof(*pcs));
+		*nref = n;
+	}
+	free(t);
+	_UPT_destroy(upt);
+	unw_destroy_addr_space(as);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned iters = argc > 1 ? (unsigned)atoi(argv[1]) : 1000;
+	int depth = argc > 2 ? atoi(argv[2]) : 16;
+	int ours_only = argc > 3 && !strcmp(argv[3], "ours");
+	struct user_regs_struct regs;
+	uint64_t ref[MAX_FRAMES], pcs[MAX_FRAMES];
+	unsigned nref = 0, n = 0, i, slow = iters < 200 ? iters : 200;
+	struct unwind_stats stats;
+	struct unwinder *uw;
+	double *t, t0;
+	pid_t pid;
+	int status;
+
+	if (!iters)
+		iters = 1;
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (!pid) {
+		ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+		recurse(depth);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    WSTOPSIG(status) != SIGTRAP) {
+		fprintf(stderr, "unwind-bench: child did not stop on int3\n");
+		return 1;
+	}
+	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) < 0) {
+		perror("PTRACE_GETREGS");
+		return 1;
+	}
+	printf("child %d stopped at a %d-deep recursion\n", (int)pid, depth);
+
+	if (!ours_only)
+		bench_stock(pid, UNW_CACHE_NONE, "stock _UPT, UNW_CACHE_NONE",
+			    slow, NULL, NULL);
+	bench_stock(pid, UNW_CACHE_GLOBAL, "stock _UPT, UNW_CACHE_GLOBAL",
+		    ours_only ? 1 : iters, ref, &nref);
+
+	uw = unwinder_new(pid);
+	if (!uw)
+		return 1;
+	t = calloc(iters, sizeof(*t));
+	for (i = 0; i < iters; i++) {
+		t0 = now_us();
+		n = unwinder_unwind(uw, pid, &regs, pcs, MAX_FRAMES);
+		t[i] = now_us() - t0;
+	}
+	report("unwinder_unwind (frame 0 skipped)", t, iters, n);
+	unwinder_stats(uw, &stats);
+	printf("  per unwind: %.2f process_vm_readv, %.3f proc-info lookups, "
+	       "%.2f failed reads\n", (double)stats.reads / stats.unwinds,
+	       (double)stats.proc_info_misses / stats.unwinds,
+	       (double)stats.read_failures / stats.unwinds);
+	free(t);
+	unwinder_free(uw);
+
+	/* Same frames as the stock unwinder, less the breakpoint's own. */
+	if (n + 1 != nref || memcmp(pcs, ref + 1, n * sizeof(*pcs))) {
+		fprintf(stderr, "unwind-bench: stacks differ (%u vs %u frames)\n",
+			n, nref);
+		for (i = 0; i < nref || i < n; i++)
+			fprintf(stderr, "  %2u  %#18llx  %#18llx\n", i,
+				i < nref ? (unsigned long long)ref[i] : 0ULL,
+				i < n ? (unsigned long long)pcs[i] : 0ULL);
+		kill(pid, SIGKILL);
+		return 1;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return 0;
+}

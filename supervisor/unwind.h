@@ -1,0 +1,73 @@
+/*
+ * Remote stack unwinding: libunwind-ptrace behind a tiny interface.
+ *
+ * One struct unwinder per process image (address space). It is not shared
+ * between processes: a forked child gets its own (libunwind's caches hold
+ * the parent's pid), and an exec needs a new one (the image changed).
+ *
+ * Speed is the point (SPEC §9). A 10-frame unwind with libunwind's stock
+ * _UPT accessors costs ~1.6 ms (PTRACE_PEEKDATA per word, proc info found
+ * anew for every frame). Here registers come from the regs the caller
+ * already has, stack memory from a few process_vm_readv calls of whole
+ * pages per unwind, and unwind info from libunwind's global cache; only
+ * a cache miss goes to the _UPT functions, which read the ELF files named
+ * in /proc/PID/maps (docs/design/stacks.md has the measurements).
+ */
+#ifndef MEMSUP_UNWIND_H
+#define MEMSUP_UNWIND_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/user.h>
+
+struct unwinder;
+
+/*
+ * An unwinder for the address space of process PID (any live thread of
+ * it; its /proc/PID/maps is read on unwind-info cache misses). NULL with
+ * a message when libunwind cannot set up (ESRCH: the process is gone).
+ * Free with unwinder_free().
+ */
+struct unwinder *unwinder_new(pid_t pid);
+void unwinder_free(struct unwinder *uw);
+
+/*
+ * The mappings changed (dlopen, dlclose, munmap of code): forget every
+ * cached unwind table and register-state record.
+ */
+void unwinder_flush(struct unwinder *uw);
+
+/*
+ * Unwinds thread TID, stopped, whose registers are REGS (as
+ * PTRACE_GETREGS gave them; unwinder_unwind() makes no ptrace call).
+ *
+ * REGS are those of a breakpoint on a function's first instruction,
+ * before its prologue ran: [rsp] is the return address and the
+ * callee-saved registers are the caller's. rip is not used (entry or
+ * entry + 1 straight from the int3 trap: either is fine). That frame, the
+ * intercepted function itself, is skipped without consulting its unwind
+ * info: PCS[0] is the return address into its caller, PCS[1] the
+ * return address into the caller's caller, and so on outwards, at most
+ * MAX of them. Every pc written is a return address (look up pc - 1 to
+ * find the call), except the frame a signal interrupted, whose pc is the
+ * interrupted instruction itself.
+ *
+ * Returns the number of pcs written: fewer than the real depth when a
+ * frame has no unwind information or the stack is unreadable, 0 when
+ * nothing could be unwound. Never fails otherwise.
+ */
+unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
+			 const struct user_regs_struct *regs, uint64_t *pcs,
+			 unsigned max);
+
+/* Counters, for -v and the benchmark. */
+struct unwind_stats {
+	uint64_t unwinds;		/* unwinder_unwind() calls */
+	uint64_t frames;		/* pcs returned */
+	uint64_t reads;			/* process_vm_readv calls */
+	uint64_t read_failures;		/* words that could not be read */
+	uint64_t proc_info_misses;	/* unwind-info lookups (cache misses) */
+};
+void unwinder_stats(const struct unwinder *uw, struct unwind_stats *out);
+
+#endif
