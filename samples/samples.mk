@@ -1,1 +1,71 @@
 # Samples: built unsanitised, -O0 -g, so that memsup sees plain frames.
+#
+# Included by the top Makefile after "SAMPLES :="; every binary built here is
+# appended to SAMPLES ("make samples" builds them, "make clean" removes them).
+# Their expected figures are in each sample's source and in tests/e2e/.
+
+SAMPLE_WARN := -Wall -Wextra -Wno-unused-parameter
+ifeq ($(WERROR),1)
+SAMPLE_WARN += -Werror
+endif
+SAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer $(SAMPLE_WARN)
+SAMPLE_CXXFLAGS := -std=c++17 -O0 -g -fno-omit-frame-pointer $(SAMPLE_WARN)
+SAMPLE_COMMON := samples/common/say.h
+
+# basic: the C allocator family with known figures (samples/basic/basic.h)
+BASIC_SRCS := samples/basic/basic.c samples/basic/heap.c
+SAMPLES += samples/basic/basic
+samples/basic/basic: $(BASIC_SRCS) samples/basic/basic.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $(BASIC_SRCS)
+
+# static: the same program linked with libc.a (libc6-dev); its directory
+# holds only the binary, so it may not exist yet
+SAMPLES += samples/static/basic-static
+samples/static/basic-static: $(BASIC_SRCS) samples/basic/basic.h $(SAMPLE_COMMON)
+	@mkdir -p $(@D)
+	$(CC) $(SAMPLE_CFLAGS) -static -o $@ $(BASIC_SRCS)
+
+# cxx: operator new/delete and std::vector growth
+SAMPLES += samples/cxx/cxx
+samples/cxx/cxx: samples/cxx/cxx.cc
+	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $<
+
+# threads: four threads allocating at once
+SAMPLES += samples/threads/threads
+samples/threads/threads: samples/threads/threads.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $<
+
+# fork: ten children, each with its own figures
+SAMPLES += samples/fork/fork
+samples/fork/fork: samples/fork/fork.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# dlopen: a library loaded at run time that allocates
+SAMPLES += samples/dlopen/dlopen samples/dlopen/liballoc.so
+samples/dlopen/liballoc.so: samples/dlopen/liballoc.c samples/dlopen/liballoc.h
+	$(CC) $(SAMPLE_CFLAGS) -fPIC -shared -o $@ $<
+samples/dlopen/dlopen: samples/dlopen/dlopen.c samples/dlopen/liballoc.h \
+		$(SAMPLE_COMMON) | samples/dlopen/liballoc.so
+	$(CC) $(SAMPLE_CFLAGS) -Wl,-rpath,'$$ORIGIN' -o $@ $< -ldl
+
+# pool: a custom allocator named by samples/pool/policy.yaml
+POOL_SRCS := samples/pool/main.c samples/pool/pool.c
+SAMPLES += samples/pool/pool
+samples/pool/pool: $(POOL_SRCS) samples/pool/pool.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $(POOL_SRCS)
+
+# segv: dies of SIGSEGV with blocks live
+SAMPLES += samples/segv/segv
+samples/segv/segv: samples/segv/segv.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# attach: a long-running program for --pid
+SAMPLES += samples/attach/attach
+samples/attach/attach: samples/attach/attach.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# churn: malloc+free pairs from a deep stack (also the benchmark's load)
+CHURN_SRCS := samples/churn/churn.c samples/churn/frames.c
+SAMPLES += samples/churn/churn
+samples/churn/churn: $(CHURN_SRCS) samples/churn/churn.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $(CHURN_SRCS)

@@ -1,0 +1,27 @@
+#ifndef SAMPLES_CHURN_H
+#define SAMPLES_CHURN_H
+
+#include <stddef.h>
+
+/*
+ * Pair i (0..N-1) mallocs churn_sizes[i % CHURN_NSIZES] bytes and frees it
+ * at once, from main > churn_run > churn_f1 > ... > churn_f6 > churn_pair
+ * (8 frames with main's, 9 with malloc). One block is live at a time:
+ *   allocations N, frees N, peak = the largest size used (4096 once N >= 6),
+ *   allocated = (N / 8) * 5532 + sum of the first N % 8 sizes, leaked 0
+ */
+#define CHURN_NSIZES	8
+#define CHURN_SIZES	{ 16, 24, 100, 256, 4096, 1000, 33, 7 }
+#define CHURN_SIZES_SUM	5532
+#define CHURN_DEFAULT_N	100000
+
+void churn_run(unsigned long n);
+void churn_f1(unsigned long i);
+void churn_f2(unsigned long i);
+void churn_f3(unsigned long i);
+void churn_f4(unsigned long i);
+void churn_f5(unsigned long i);
+void churn_f6(unsigned long i);
+void churn_pair(unsigned long i);
+
+#endif

@@ -1,0 +1,31 @@
+/* churn's call chain, each frame a real noinline call (churn.h). */
+#include <stdlib.h>
+
+#include "churn.h"
+
+static const size_t churn_sizes[CHURN_NSIZES] = CHURN_SIZES;
+
+__attribute__((noinline)) void churn_pair(unsigned long i)
+{
+	char *volatile p = malloc(churn_sizes[i % CHURN_NSIZES]);
+
+	if (!p)
+		abort();
+	p[0] = (char)i;
+	free(p);
+}
+
+__attribute__((noinline)) void churn_f6(unsigned long i) { churn_pair(i); }
+__attribute__((noinline)) void churn_f5(unsigned long i) { churn_f6(i); }
+__attribute__((noinline)) void churn_f4(unsigned long i) { churn_f5(i); }
+__attribute__((noinline)) void churn_f3(unsigned long i) { churn_f4(i); }
+__attribute__((noinline)) void churn_f2(unsigned long i) { churn_f3(i); }
+__attribute__((noinline)) void churn_f1(unsigned long i) { churn_f2(i); }
+
+__attribute__((noinline)) void churn_run(unsigned long n)
+{
+	unsigned long i;
+
+	for (i = 0; i < n; i++)
+		churn_f1(i);
+}
