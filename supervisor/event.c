@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "supervisor/event.h"
+#include "supervisor/session.h"
+#include "supervisor/unwind.h"
 #include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
 
@@ -227,6 +229,8 @@ static void step_done(struct tracee *t)
 
 /* ---- allocator events ---- */
 
+static void scopes_changed(struct process *proc, size_t before);
+
 static uint64_t arg_n(const struct user_regs_struct *regs, unsigned n)
 {
 	switch (n) {
@@ -283,8 +287,24 @@ static void on_free(struct tracee *t, struct breakpoint *bp,
 	}
 }
 
-static int on_alloc(struct tracee *t, struct breakpoint *bp,
-		    const struct user_regs_struct *regs, struct write_batch *wb)
+/* The caller's stack of the allocation T is entering, interned; 0 when
+ * stacks are off or nothing could be unwound. */
+static uint32_t capture_stack(struct session *s, struct tracee *t,
+			      const struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	uint64_t pcs[POLICY_MAX_STACK_DEPTH];
+	unsigned n;
+
+	if (!s->stack_depth || !as->uw || !as->img)
+		return 0;
+	n = unwinder_unwind(as->uw, t->tid, regs, pcs, s->stack_depth);
+	return n ? stacks_intern(&s->stacks, as->img->id, pcs, n) : 0;
+}
+
+static int on_alloc(struct session *s, struct tracee *t,
+		    struct breakpoint *bp, const struct user_regs_struct *regs,
+		    struct write_batch *wb)
 {
 	struct aspace *as = t->proc->as;
 	struct pending *p;
@@ -296,6 +316,7 @@ static int on_alloc(struct tracee *t, struct breakpoint *bp,
 	p->slot = regs->rsp;
 	p->ret = ret;
 	p->fn = (int)bp->fn;
+	p->arg[2] = capture_stack(s, t, regs);
 	switch (bp->fn) {
 	case FN_CALLOC:
 		p->arg[1] = mul_or_zero(regs->rdi, regs->rsi);
@@ -327,30 +348,63 @@ static int on_alloc(struct tracee *t, struct breakpoint *bp,
 }
 
 /*
+ * A frame on T's retstack was abandoned: a longjmp or an exception went
+ * past it. A test scope opened there closes, unfinished (SPEC §4.1).
+ */
+struct prune_ctx {
+	struct session *s;
+	struct tracee *t;
+};
+
+static void on_abandoned(struct pending *p, void *arg)
+{
+	struct prune_ctx *pc = arg;
+	struct process *proc = pc->t->proc;
+	size_t before = proc->heap.nopen;
+
+	if (p->fn != FN_BOUNDARY || !p->data)
+		return;
+	scope_finish(pc->s, proc, p->data, SCOPE_UNFINISHED,
+		     xstrdup("the test's frame was abandoned (longjmp or "
+			     "exception past it)"), 1);
+	scopes_changed(proc, before);
+}
+
+static void prune(struct session *s, struct tracee *t, uint64_t sp)
+{
+	struct prune_ctx pc = { s, t };
+	struct pending *top = retstack_top(&t->rs);
+
+	if (top && top->slot < sp)
+		retstack_prune(&t->rs, sp, on_abandoned, &pc);
+}
+
+/*
  * Whether T is inside an intercepted allocation call (SPEC §5: one call,
  * one event), dropping frames that were abandoned. A pending call whose
  * slot is SP itself is still live: glibc's realloc(NULL, n) tail-jumps to
  * malloc, which then runs on realloc's frame, the trampoline in its slot.
  */
-static int in_allocator(struct tracee *t, uint64_t sp)
+static int in_allocator(struct session *s, struct tracee *t, uint64_t sp)
 {
 	struct pending *top;
 
-	retstack_prune(&t->rs, sp, NULL, NULL);
+	prune(s, t, sp);
 	top = retstack_top(&t->rs);
 	return top && FN_IS_ALLOCATOR(top->fn);
 }
 
-static void on_allocator_entry(struct tracee *t, struct breakpoint *bp,
+static void on_allocator_entry(struct session *s, struct tracee *t,
+			       struct breakpoint *bp,
 			       struct user_regs_struct *regs)
 {
 	struct write_batch wb;
 
 	batch_init(&wb, &t->proc->as->mem);
-	if (!in_allocator(t, regs->rsp) && t->proc->heap.nopen) {
+	if (!in_allocator(s, t, regs->rsp) && t->proc->heap.nopen) {
 		if (FN_IS_FREE(bp->fn))
 			on_free(t, bp, regs);
-		else if (on_alloc(t, bp, regs, &wb) < 0 && errno != ESRCH)
+		else if (on_alloc(s, t, bp, regs, &wb) < 0 && errno != ESRCH)
 			perror_msg("read the return address of %s in process %d",
 				   bp->name, (int)t->proc->pid);
 	}
@@ -358,13 +412,16 @@ static void on_allocator_entry(struct tracee *t, struct breakpoint *bp,
 }
 
 /* The trampoline: an intercepted call returns. */
-static void on_return(struct tracee *t, struct user_regs_struct *regs)
+static void on_return(struct session *s, struct tracee *t,
+		      struct user_regs_struct *regs)
 {
 	struct process *proc = t->proc;
 	uint64_t slot = regs->rsp - 8, addr;
+	uint32_t stack;
 	struct pending *p;
+	size_t before;
 
-	retstack_prune(&t->rs, slot, NULL, NULL);
+	prune(s, t, slot);
 	p = retstack_top(&t->rs);
 	if (!p || p->slot != slot) {
 		/* Nothing can tell where this thread should go now. */
@@ -374,12 +431,18 @@ static void on_return(struct tracee *t, struct user_regs_struct *regs)
 		kill(proc->pid, SIGKILL);
 		return;
 	}
+	stack = (uint32_t)p->arg[2];
 	switch (p->fn) {
+	case FN_BOUNDARY:
+		before = proc->heap.nopen;
+		scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
+		scopes_changed(proc, before);
+		break;
 	case FN_REALLOC:
 	case FN_REALLOCARRAY:
 		if (regs->rax) {
 			heap_free(&proc->heap, p->arg[0]);
-			heap_alloc(&proc->heap, regs->rax, p->arg[1], 0, 0);
+			heap_alloc(&proc->heap, regs->rax, p->arg[1], stack, 0);
 		} else if (!p->arg[1] && p->arg[0]) {
 			heap_free(&proc->heap, p->arg[0]);	/* realloc(p, 0) */
 		}
@@ -388,17 +451,18 @@ static void on_return(struct tracee *t, struct user_regs_struct *regs)
 		if ((int)regs->rax == 0 &&
 		    remote_read(&proc->as->mem, p->arg[0], &addr,
 				sizeof(addr)) == 0)
-			heap_alloc(&proc->heap, addr, p->arg[1], 0, 0);
+			heap_alloc(&proc->heap, addr, p->arg[1], stack, 0);
 		break;
 	case FN_NEW:
-		heap_alloc(&proc->heap, regs->rax, p->arg[1], 0, BLOCK_NEW);
+		heap_alloc(&proc->heap, regs->rax, p->arg[1], stack,
+			   BLOCK_NEW);
 		break;
 	case FN_NEW_ARRAY:
-		heap_alloc(&proc->heap, regs->rax, p->arg[1], 0,
+		heap_alloc(&proc->heap, regs->rax, p->arg[1], stack,
 			   BLOCK_NEW_ARRAY);
 		break;
 	default:
-		heap_alloc(&proc->heap, regs->rax, p->arg[1], 0, 0);
+		heap_alloc(&proc->heap, regs->rax, p->arg[1], stack, 0);
 		break;
 	}
 	regs->rip = p->ret;
@@ -408,8 +472,6 @@ static void on_return(struct tracee *t, struct user_regs_struct *regs)
 }
 
 /* ---- arming ---- */
-
-static void scopes_changed(struct process *proc, size_t before);
 
 static void add_allocator(struct process *proc, const char *name,
 			  enum bp_fn fn, unsigned size_arg)
@@ -470,6 +532,30 @@ static void watch_r_brk(struct process *proc)
 			   "libraries will not be supervised)", (int)proc->pid);
 }
 
+/* Test boundaries: always armed, they open the scopes. */
+static void arm_boundaries(struct process *proc, uint64_t bias)
+{
+	struct aspace *as = proc->as;
+	const struct boundaries *bs = as->img ? as->img->bounds : NULL;
+	size_t i;
+
+	for (i = 0; bs && i < bs->n; i++) {
+		const struct boundary *b = &bs->v[i];
+		struct breakpoint *bp;
+
+		bp = bp_add(&as->bps, &as->mem, bias + b->vaddr, FN_BOUNDARY,
+			    b->symbol);
+		if (!bp || bp_arm(&as->bps, &as->mem, bp) < 0) {
+			perror_msg("insert a breakpoint on test '%s' in "
+				   "process %d", b->name, (int)proc->pid);
+			continue;
+		}
+		/* Two names at one address (aliases): the first is used. */
+		if (!bp->data)
+			bp->data = (void *)b;
+	}
+}
+
 int process_arm(struct session *s, struct process *proc)
 {
 	struct aspace *as = proc->as;
@@ -487,7 +573,10 @@ int process_arm(struct session *s, struct process *proc)
 	if (objects_start(&as->objs, &as->mem, proc->exe, bias) < 0)
 		return -1;
 	objects_refresh(&as->objs, &as->mem);
+	if (as->img)
+		image_add_objects(as->img, &as->objs);
 	resolve_allocators(s, proc);
+	arm_boundaries(proc, bias);
 	watch_r_brk(proc);
 	as->started = 1;
 	return 0;
@@ -505,6 +594,10 @@ static void on_r_brk(struct session *s, struct tracee *t,
 			if (process_arm(s, t->proc) == 0)
 				scopes_changed(t->proc, 0);
 		} else if (objects_refresh(&as->objs, &as->mem) > 0) {
+			if (as->img)
+				image_add_objects(as->img, &as->objs);
+			if (as->uw)
+				unwinder_flush(as->uw);
 			resolve_allocators(s, t->proc);
 		}
 	}
@@ -648,16 +741,7 @@ static int watch_interpreter(struct process *proc, uint64_t base)
 static void process_open_program_scope(struct session *s,
 				       struct process *proc)
 {
-	struct scope *sc = xcalloc(1, sizeof(*sc));
-	const char *base = strrchr(proc->exe, '/');
-
-	sc->name = xstrdup(base ? base + 1 : proc->exe);
-	sc->executable = xstrdup(proc->exe);
-	sc->command = xstrdup(proc->command);
-	sc->pid = proc->pid;
-	sc->start = now_seconds();
-	heap_open_scope(&proc->heap, sc);
-	proc->program = sc;
+	proc->program = scope_open(s, proc, NULL);
 }
 
 /* Arms allocators on the 0 -> 1 transition of open scopes. */
@@ -693,6 +777,9 @@ int process_new_image(struct session *s, struct process *proc, int started)
 		return -1;
 	}
 	as = proc->as;
+	as->img = image_new(s, proc->exe);
+	if (s->stack_depth && !as->uw)
+		as->uw = unwinder_new(proc->pid);
 	if (read_auxv(proc->pid, &ai) < 0) {
 		error_msg("cannot find the entry point of '%s' (process %d)",
 			  proc->exe, (int)proc->pid);
@@ -733,7 +820,7 @@ static void on_entry(struct session *s, struct tracee *t,
 	struct write_batch wb;
 
 	if (as->entry_reached || (p && p->slot == regs->rsp - 8)) {
-		on_return(t, regs);
+		on_return(s, t, regs);
 		return;
 	}
 	/* The program runs its entry point, once. */
@@ -746,15 +833,26 @@ static void on_entry(struct session *s, struct tracee *t,
 
 /* ---- process events ---- */
 
+/*
+ * The process's image ends (exit, signal, exec) with scopes open. The
+ * whole-program scope ends normally unless a signal killed it; a test
+ * scope did not return, so it is unfinished with the reason (SPEC §4.1).
+ */
 static void close_scopes(struct session *s, struct process *proc,
-			 enum scope_status status, const char *reason)
+			 const char *why, int killed)
 {
 	while (proc->heap.nopen) {
 		struct scope *sc = proc->heap.open[proc->heap.nopen - 1];
+		enum scope_status st = SCOPE_UNFINISHED;
+		char *reason;
 
-		heap_close_scope(&proc->heap, sc, status,
-				 reason ? xstrdup(reason) : NULL);
-		session_add_done(s, sc);
+		if (sc->is_program) {
+			st = killed ? SCOPE_UNFINISHED : SCOPE_PASSED;
+			reason = killed ? xstrdup(why) : NULL;
+		} else {
+			reason = xasprintf("%s inside the test", why);
+		}
+		scope_finish(s, proc, sc, st, reason, 0);
 	}
 	proc->program = NULL;
 }
@@ -783,7 +881,7 @@ static void on_exec(struct session *s, struct tracee *t)
 		verbose_msg("thread %lu of process %d exec'd", former,
 			    (int)proc->pid);
 
-	close_scopes(s, proc, SCOPE_PASSED, NULL);
+	close_scopes(s, proc, "exec'd a new program", 0);
 	heap_release(&proc->heap);
 	heap_init(&proc->heap);
 	aspace_put(proc->as);
@@ -815,6 +913,9 @@ static struct process *new_child_process(struct session *s,
 		proc->as->r_brk = parent->as->r_brk;
 		proc->as->started = parent->as->started;
 		proc->as->entry_reached = parent->as->entry_reached;
+		proc->as->img = parent->as->img;
+		if (parent->as->uw)
+			proc->as->uw = unwinder_new(pid);
 	}
 	proc->exe = xstrdup(parent->exe ? parent->exe : "?");
 	proc->command = xstrdup(parent->command ? parent->command : "?");
@@ -919,17 +1020,54 @@ static void on_exit_status(struct session *s, struct tracee *t, int status)
 	/* The leader's death is reported last, after every other thread. */
 	if (proc->pid == s->main_pid)
 		s->main_status = status;
-	if (WIFSIGNALED(status)) {
+	if (WIFSIGNALED(status) && s->stop_reason)
+		why = xstrdup(s->stop_reason);
+	else
 		why = describe_status(status);
-		if (s->stop_reason) {
-			free(why);
-			why = xstrdup(s->stop_reason);
-		}
-		process_finish(s, proc, SCOPE_UNFINISHED, why);
-		free(why);
-	} else {
-		process_finish(s, proc, SCOPE_PASSED, NULL);
+	close_scopes(s, proc, why, WIFSIGNALED(status));
+	free(why);
+	process_finish(s, proc, SCOPE_PASSED, NULL);
+}
+
+/*
+ * A thread enters a test function: a scope opens until that call returns
+ * to the trampoline, or its frame is abandoned. A recursive call opens
+ * none (SPEC §4.1: one scope, at the outermost call).
+ */
+static void on_boundary(struct session *s, struct tracee *t,
+			struct breakpoint *bp, struct user_regs_struct *regs)
+{
+	struct process *proc = t->proc;
+	struct aspace *as = proc->as;
+	const struct boundary *b = bp->data;
+	struct write_batch wb;
+	struct pending *p;
+	struct scope *sc;
+	uint64_t ret;
+	size_t i, before;
+
+	batch_init(&wb, &as->mem);
+	prune(s, t, regs->rsp);
+	for (i = 0; i < t->rs.n; i++) {
+		const struct scope *open = t->rs.v[i].data;
+
+		if (t->rs.v[i].fn == FN_BOUNDARY && open &&
+		    open->boundary == b)
+			break;
 	}
+	if (b && i == t->rs.n &&
+	    remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) == 0) {
+		before = proc->heap.nopen;
+		sc = scope_open(s, proc, b);
+		scopes_changed(proc, before);
+		p = retstack_push(&t->rs);
+		p->slot = regs->rsp;
+		p->ret = ret;
+		p->fn = FN_BOUNDARY;
+		p->data = sc;
+		batch_write(&wb, regs->rsp, &as->entry, sizeof(as->entry));
+	}
+	step_over(t, bp, regs, &wb);
 }
 
 /* ---- dispatch ---- */
@@ -966,16 +1104,10 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 		on_r_brk(s, t, bp, &regs);
 		break;
 	case FN_BOUNDARY:
-		/* FIXME(#4): test boundaries. */
-	{
-		struct write_batch wb;
-
-		batch_init(&wb, &as->mem);
-		step_over(t, bp, &regs, &wb);
+		on_boundary(s, t, bp, &regs);
 		break;
-	}
 	default:
-		on_allocator_entry(t, bp, &regs);
+		on_allocator_entry(s, t, bp, &regs);
 		break;
 	}
 	return 1;
@@ -1161,6 +1293,7 @@ void session_detach(struct session *s)
 		struct process *proc = s->procs;
 
 		release_process(proc);
+		close_scopes(s, proc, "memsup detached", 0);
 		process_finish(s, proc, SCOPE_PASSED, NULL);
 	}
 }

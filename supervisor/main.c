@@ -22,6 +22,7 @@
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
+#include "supervisor/session.h"
 #include "supervisor/xmalloc.h"
 
 struct options {
@@ -33,6 +34,8 @@ struct options {
 	int quiet;
 	int verbose;
 	int no_pin;
+	int stack_depth_given;
+	unsigned most_allocations;
 };
 
 static void usage(FILE *fp)
@@ -52,6 +55,8 @@ static void usage(FILE *fp)
 	      "  --timeout SECONDS   stop after this long (launch: the program\n"
 	      "                      is killed; --pid: memsup detaches)\n"
 	      "  --stack-depth N     frames kept per allocation stack (16)\n"
+	      "  --most-allocations N  biggest allocating call sites shown\n"
+	      "                      per test (5)\n"
 	      "  --no-pin            do not run memsup and the program on one\n"
 	      "                      CPU (slower stops, parallel threads)\n"
 	      "  -q, --quiet         less terminal output\n"
@@ -143,10 +148,19 @@ static struct report_file json_file;
 static struct options opts;
 static char **prog_argv;
 
+static unsigned symbolize_cb(const void *ctx, uint32_t stack,
+			     struct sym_frame *out, unsigned max)
+{
+	return session_symbolize(ctx, stack, out, max);
+}
+
 static int finish_reports(int exit_status)
 {
 	struct session *s = &the_session;
 	struct run_info ri = {
+		.symbolize = symbolize_cb,
+		.sym_ctx = s,
+		.most_allocations = opts.most_allocations,
 		.program = prog_argv ? prog_argv[0] : NULL,
 		.argv = prog_argv,
 		.policy = opts.policy_path,
@@ -156,6 +170,7 @@ static int finish_reports(int exit_status)
 	};
 	int failed = 0;
 
+	session_number_results(s);
 	if (!opts.quiet)
 		report_term_summary(stderr, &ri, s->done);
 	if (json_file.fp) {
@@ -186,6 +201,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
 		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN,
+		OPT_MOST_ALLOCATIONS,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -194,6 +210,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "most-allocations", required_argument, NULL,
+		  OPT_MOST_ALLOCATIONS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -210,6 +228,7 @@ int main(int argc, char **argv)
 		return cmd_check_policy(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
+	opts.most_allocations = 5;
 	/* '+': options end at the program's name. */
 	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -238,6 +257,13 @@ int main(int argc, char **argv)
 				       POLICY_MAX_STACK_DEPTH, &v) < 0)
 				return EXIT_USAGE;
 			opts.stack_depth = (unsigned)v;
+			opts.stack_depth_given = 1;
+			break;
+		case OPT_MOST_ALLOCATIONS:
+			if (parse_uint("--most-allocations", optarg, 1000000,
+				       &v) < 0)
+				return EXIT_USAGE;
+			opts.most_allocations = (unsigned)v;
 			break;
 		case OPT_NO_PIN:
 			opts.no_pin = 1;
@@ -293,6 +319,10 @@ int main(int argc, char **argv)
 	session_init(s);
 	s->pol = pol;
 	s->pin = !opts.no_pin;
+	s->quiet = opts.quiet;
+	s->stack_depth = opts.stack_depth;
+	if (pol && !opts.stack_depth_given)
+		s->stack_depth = pol->stack_depth;
 	msg_set_cleanup(cleanup);
 	session_install_signals(opts.timeout);
 	if (opts.pid) {

@@ -11,7 +11,8 @@
 static void (*cleanup_fn)(int status);
 static int verbosity;
 
-static void vmsg(const char *prefix, const char *fmt, va_list ap,
+static void __attribute__((format(printf, 2, 0)))
+vmsg(const char *prefix, const char *fmt, va_list ap,
 		 int errnum)
 {
 	fputs("memsup: ", stderr);

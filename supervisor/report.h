@@ -9,8 +9,16 @@
 #include <stdio.h>
 
 #include "supervisor/scope.h"
+#include "supervisor/symbols.h"
+
+/* Symbolises interned stack STACK (session_symbolize()). */
+typedef unsigned (*symbolize_fn)(const void *ctx, uint32_t stack,
+				 struct sym_frame *out, unsigned max);
 
 struct run_info {
+	symbolize_fn symbolize;		/* NULL: addresses only */
+	const void *sym_ctx;
+	unsigned most_allocations;	/* sites shown per test */
 	const char *program;
 	char *const *argv;
 	const char *policy;		/* NULL without one */
@@ -40,6 +48,8 @@ int report_program_exit(int wait_status);
 
 void report_json(FILE *fp, const struct run_info *ri,
 		 const struct scope *scopes);
+/* The line of a test as it finishes: verdict, name, peak, allocations. */
+void report_term_line(FILE *fp, const struct scope *sc, int quiet);
 /* The per-process summary on the terminal (stderr). */
 void report_term_summary(FILE *fp, const struct run_info *ri,
 			 const struct scope *scopes);

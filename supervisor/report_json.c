@@ -3,6 +3,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "supervisor/report.h"
 
@@ -42,23 +43,89 @@ static void json_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-static void json_metrics(FILE *fp, const struct scope_metrics *m)
+static void json_metrics(FILE *fp, const struct scope *sc)
 {
+	const struct scope_metrics *m = &sc->m;
+
 	fprintf(fp, "{ \"peak_bytes\": %" PRIu64 ", \"allocated_bytes\": %" PRIu64
 		", \"allocations\": %" PRIu64 ", \"frees\": %" PRIu64
 		", \"unknown_frees\": %" PRIu64 ", \"leaked_bytes\": %" PRIu64
-		", \"leaked_blocks\": %" PRIu64 ", \"fds_leaked\": 0 }",
+		", \"leaked_blocks\": %" PRIu64 ", \"fds_leaked\": %zu }",
 		m->peak, m->allocated, m->allocations, m->frees,
-		m->unknown_frees, m->leaked_bytes, m->leaked_blocks);
+		m->unknown_frees, m->leaked_bytes, m->leaked_blocks,
+		sc->nfds_leaked);
 }
 
-static void json_scope(FILE *fp, const struct scope *sc)
+#define MAX_FRAMES 512
+
+static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
+		       const char *indent)
 {
+	struct sym_frame fr[MAX_FRAMES];
+	unsigned n = 0, i;
+
+	if (ri->symbolize)
+		n = ri->symbolize(ri->sym_ctx, stack, fr, MAX_FRAMES);
+	fputc('[', fp);
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "%s\n%s  { \"function\": ", i ? "," : "", indent);
+		json_string(fp, fr[i].function);
+		fputs(", \"file\": ", fp);
+		json_string(fp, fr[i].file);
+		if (fr[i].line)
+			fprintf(fp, ", \"line\": %u", fr[i].line);
+		else
+			fputs(", \"line\": null", fp);
+		fputs(", \"object\": ", fp);
+		json_string(fp, fr[i].object);
+		fprintf(fp, ", \"address\": \"0x%" PRIx64 "\"%s }", fr[i].pc,
+			fr[i].inlined ? ", \"inlined\": true" : "");
+	}
+	if (n)
+		fprintf(fp, "\n%s", indent);
+	fputc(']', fp);
+}
+
+static void json_sites(FILE *fp, const struct run_info *ri, const char *key,
+		       const struct site *v, size_t n, size_t max, int leaks)
+{
+	size_t i;
+
+	fprintf(fp, ",\n      \"%s\": [", key);
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		fprintf(fp, "%s\n        { \"bytes\": %" PRIu64
+			", \"blocks\": %" PRIu64, i ? "," : "", v[i].bytes,
+			v[i].blocks);
+		if (leaks)
+			fprintf(fp, ", \"filtered\": %s",
+				v[i].filtered ? "true" : "false");
+		fputs(", \"stack\": ", fp);
+		json_stack(fp, ri, v[i].stack, "          ");
+		fputs(" }", fp);
+	}
+	fputs(n ? "\n      ]" : "]", fp);
+}
+
+static void json_scope(FILE *fp, const struct run_info *ri,
+		       const struct scope *sc)
+{
+	struct site *top;
+	size_t i, ntop;
+
 	fputs("    {\n      \"name\": ", fp);
 	json_string(fp, sc->name);
 	fputs(",\n      \"classname\": ", fp);
-	json_string(fp, sc->name);
-	fprintf(fp, ",\n      \"pid\": %d,\n      \"executable\": ", (int)sc->pid);
+	json_string(fp, sc->classname);
+	fputs(",\n      \"file\": ", fp);
+	json_string(fp, sc->file);
+	if (sc->line)
+		fprintf(fp, ",\n      \"line\": %u", sc->line);
+	else
+		fputs(",\n      \"line\": null", fp);
+	fprintf(fp, ",\n      \"pid\": %d,\n      \"executable\": ",
+		(int)sc->pid);
 	json_string(fp, sc->executable);
 	fputs(",\n      \"command\": ", fp);
 	json_string(fp, sc->command);
@@ -70,9 +137,33 @@ static void json_scope(FILE *fp, const struct scope *sc)
 	}
 	fprintf(fp, ",\n      \"time\": %.6f", sc->end - sc->start);
 	fputs(",\n      \"metrics\": ", fp);
-	json_metrics(fp, &sc->m);
-	fputs(",\n      \"failures\": [],\n      \"leaks\": [],\n"
-	      "      \"fds\": []\n    }", fp);
+	json_metrics(fp, sc);
+	fputs(",\n      \"failures\": [", fp);
+	for (i = 0; i < sc->nfailures; i++) {
+		const struct scope_failure *f = &sc->failures[i];
+
+		fprintf(fp, "%s\n        { \"check\": \"%s\", \"limit\": %"
+			PRIu64 ", \"value\": %" PRIu64 ", \"message\": ",
+			i ? "," : "", f->check, f->limit, f->value);
+		json_string(fp, f->message);
+		fputs(" }", fp);
+	}
+	fputs(sc->nfailures ? "\n      ]" : "]", fp);
+	json_sites(fp, ri, "leaks", sc->leaks, sc->nleaks, (size_t)-1, 1);
+	json_sites(fp, ri, "peak_allocations", sc->peak_sites,
+		   sc->npeak_sites, (size_t)-1, 0);
+	top = site_table_sorted(&sc->allocs, &ntop);
+	json_sites(fp, ri, "top_allocations", top, ntop,
+		   ri->most_allocations, 0);
+	free(top);
+	fputs(",\n      \"fds\": [", fp);
+	for (i = 0; i < sc->nfds_leaked; i++) {
+		fprintf(fp, "%s{ \"fd\": %d, \"target\": ", i ? ", " : "",
+			sc->fds_leaked[i].fd);
+		json_string(fp, sc->fds_leaked[i].target);
+		fputs(" }", fp);
+	}
+	fputs("]\n    }", fp);
 }
 
 void report_json(FILE *fp, const struct run_info *ri,
@@ -102,7 +193,7 @@ void report_json(FILE *fp, const struct run_info *ri,
 	fprintf(fp, ",\n  \"time\": %.6f,\n  \"scopes\": [", ri->seconds);
 	for (sc = scopes; sc; sc = sc->next) {
 		fputs(sc == scopes ? "\n" : ",\n", fp);
-		json_scope(fp, sc);
+		json_scope(fp, ri, sc);
 	}
 	fputs(scopes ? "\n  ]\n}\n" : "]\n}\n", fp);
 }

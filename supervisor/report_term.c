@@ -36,3 +36,25 @@ void report_term_summary(FILE *fp, const struct run_info *ri,
 	}
 	(void)ri;
 }
+
+void report_term_line(FILE *fp, const struct scope *sc, int quiet)
+{
+	static const char *const verdict[] = {
+		[SCOPE_OPEN] = "OPEN",
+		[SCOPE_PASSED] = "PASSED",
+		[SCOPE_FAILED] = "FAILED",
+		[SCOPE_UNFINISHED] = "UNFINISHED",
+	};
+	char peak[32];
+
+	units_format_size(peak, sizeof(peak), sc->m.peak);
+	if (quiet) {
+		fprintf(fp, "memsup: %s %s\n", verdict[sc->status], sc->name);
+		return;
+	}
+	fprintf(fp, "memsup: %-10s %s (pid %d): peak %s, %" PRIu64
+		" allocations, %" PRIu64 " leaked bytes%s%s\n",
+		verdict[sc->status], sc->name, (int)sc->pid, peak,
+		sc->m.allocations, sc->m.leaked_bytes,
+		sc->reason ? ": " : "", sc->reason ? sc->reason : "");
+}

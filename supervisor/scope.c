@@ -1,6 +1,9 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "supervisor/fds.h"
 #include "supervisor/scope.h"
 #include "supervisor/xmalloc.h"
 
@@ -34,31 +37,52 @@ void heap_open_scope(struct heap *h, struct scope *s)
 	h->open[h->nopen++] = s;
 }
 
-struct leak_count {
-	uint64_t since;
+struct leak_walk {
+	uint64_t since, peak_seq;
 	uint64_t bytes, blocks;
+	struct site_table leaks, peak;
 };
 
-static int count_leak(const struct block *b, void *arg)
+static int walk_live(const struct block *b, void *arg)
 {
-	struct leak_count *lc = arg;
+	struct leak_walk *lw = arg;
 
-	if (b->seq >= lc->since) {
-		lc->bytes += b->size;
-		lc->blocks++;
-	}
+	if (b->seq < lw->since)
+		return 0;
+	lw->bytes += b->size;
+	lw->blocks++;
+	site_table_add(&lw->leaks, b->stack, b->size);
+	if (b->seq <= lw->peak_seq)
+		site_table_add(&lw->peak, b->stack, b->size);
 	return 0;
 }
 
 void heap_close_scope(struct heap *h, struct scope *s,
 		      enum scope_status status, char *reason)
 {
-	struct leak_count lc = { .since = s->open_seq };
+	struct leak_walk lw;
 	size_t i;
 
-	blocks_foreach(&h->live, count_leak, &lc);
-	s->m.leaked_bytes = lc.bytes;
-	s->m.leaked_blocks = lc.blocks;
+	memset(&lw, 0, sizeof(lw));
+	lw.since = s->open_seq;
+	lw.peak_seq = s->m.peak_seq;
+	/*
+	 * What was live at the peak: the blocks born by then that are still
+	 * live, and those freed since (logged by heap_free), without a copy
+	 * of the live set at every new peak.
+	 */
+	blocks_foreach(&h->live, walk_live, &lw);
+	for (i = 0; i < s->npfreed; i++)
+		site_table_add(&lw.peak, s->pfreed[i].stack, s->pfreed[i].size);
+	free(s->pfreed);
+	s->pfreed = NULL;
+	s->npfreed = s->apfreed = 0;
+	s->m.leaked_bytes = lw.bytes;
+	s->m.leaked_blocks = lw.blocks;
+	s->leaks = site_table_sorted(&lw.leaks, &s->nleaks);
+	s->peak_sites = site_table_sorted(&lw.peak, &s->npeak_sites);
+	site_table_release(&lw.leaks);
+	site_table_release(&lw.peak);
 	s->status = status;
 	s->reason = reason;
 	for (i = 0; i < h->nopen; i++) {
@@ -90,14 +114,17 @@ void heap_alloc(struct heap *h, uint64_t addr, uint64_t size,
 				h->open[i]->m.current -= old.size;
 	}
 	for (i = 0; i < h->nopen; i++) {
-		struct scope_metrics *m = &h->open[i]->m;
+		struct scope *s = h->open[i];
+		struct scope_metrics *m = &s->m;
 
 		m->allocations++;
 		m->allocated += size;
 		m->current += size;
+		site_table_add(&s->allocs, stack, size);
 		if (m->current > m->peak) {
 			m->peak = m->current;
 			m->peak_seq = b.seq;
+			s->npfreed = 0;
 		}
 	}
 }
@@ -118,8 +145,16 @@ int heap_free(struct heap *h, uint64_t addr)
 		struct scope *s = h->open[i];
 
 		s->m.frees++;
-		if (b.seq >= s->open_seq)
-			s->m.current -= b.size;
+		if (b.seq < s->open_seq)
+			continue;
+		s->m.current -= b.size;
+		if (b.seq <= s->m.peak_seq) {
+			s->pfreed = xgrow(s->pfreed, &s->apfreed,
+					  s->npfreed + 1, sizeof(*s->pfreed));
+			s->pfreed[s->npfreed].size = b.size;
+			s->pfreed[s->npfreed].stack = b.stack;
+			s->npfreed++;
+		}
 	}
 	return 0;
 }
@@ -139,10 +174,112 @@ const char *scope_status_name(enum scope_status st)
 	return "unknown";
 }
 
+void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes)
+{
+	size_t i;
+
+	if ((t->count + 1) * 2 > t->mask + 1) {
+		struct site *old = t->v;
+		size_t oldcap = t->v ? t->mask + 1 : 0, cap, j;
+
+		cap = oldcap ? oldcap * 2 : 16;
+		t->v = xcalloc(cap, sizeof(*t->v));
+		t->mask = cap - 1;
+		for (j = 0; j < oldcap; j++) {
+			if (!old[j].blocks)
+				continue;
+			for (i = (old[j].stack * 2654435761u) & t->mask;
+			     t->v[i].blocks; i = (i + 1) & t->mask)
+				;
+			t->v[i] = old[j];
+		}
+		free(old);
+	}
+	for (i = (stack * 2654435761u) & t->mask; t->v[i].blocks;
+	     i = (i + 1) & t->mask) {
+		if (t->v[i].stack == stack) {
+			t->v[i].bytes += bytes;
+			t->v[i].blocks++;
+			return;
+		}
+	}
+	t->v[i].stack = stack;
+	t->v[i].bytes = bytes;
+	t->v[i].blocks = 1;
+	t->count++;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	if (x->blocks != y->blocks)
+		return x->blocks < y->blocks ? 1 : -1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+struct site *site_table_sorted(const struct site_table *t, size_t *n)
+{
+	struct site *v;
+	size_t i, k = 0;
+
+	*n = 0;
+	if (!t->count)
+		return NULL;
+	v = xmalloc(t->count * sizeof(*v));
+	for (i = 0; i <= t->mask; i++)
+		if (t->v[i].blocks)
+			v[k++] = t->v[i];
+	qsort(v, k, sizeof(*v), site_cmp);
+	*n = k;
+	return v;
+}
+
+void site_table_release(struct site_table *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+void scope_add_failure(struct scope *s, const char *check, uint64_t limit,
+		       uint64_t value, const char *fmt, ...)
+{
+	struct scope_failure *f;
+	va_list ap;
+	int n;
+
+	s->failures = xrealloc(s->failures,
+			       (s->nfailures + 1) * sizeof(*s->failures));
+	f = &s->failures[s->nfailures++];
+	f->check = check;
+	f->limit = limit;
+	f->value = value;
+	va_start(ap, fmt);
+	n = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		f->message = xstrdup(check);
+}
+
 void scope_free(struct scope *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; i < s->nfailures; i++)
+		free(s->failures[i].message);
+	free(s->failures);
+	site_table_release(&s->allocs);
+	free(s->pfreed);
+	free(s->peak_sites);
+	free(s->leaks);
+	fds_free(s->fds_open, s->nfds_open);
+	fds_free(s->fds_leaked, s->nfds_leaked);
+	free(s->classname);
+	free(s->file);
 	free(s->name);
 	free(s->executable);
 	free(s->command);

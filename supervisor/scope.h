@@ -34,18 +34,68 @@ struct scope_metrics {
 	uint64_t peak_seq;		/* allocation that reached the peak */
 };
 
+/* What a call stack did in a scope: allocated there, or live at peak. */
+struct site {
+	uint32_t stack;			/* interned stack id, 0 = unknown */
+	uint32_t filtered;		/* leaks: a leak filter matched it */
+	uint64_t bytes;
+	uint64_t blocks;
+};
+
+struct site_table {
+	struct site *v;			/* open addressing on stack + 1 */
+	size_t mask, count;
+};
+
+/* A block freed after the current peak was reached: it was live then. */
+struct peak_freed {
+	uint64_t size;
+	uint32_t stack;
+};
+
+struct scope_failure {
+	const char *check;		/* "limit_memory", ... (static) */
+	uint64_t limit, value;
+	char *message;			/* pytest-memray's words */
+};
+
+struct fd_entry {
+	int fd;
+	char *target;			/* readlink of /proc/PID/fd/N */
+};
+
 struct scope {
 	struct scope *next;		/* in the accounting's list */
-	char *name;			/* "name" or "name[i]" */
+	char *name;			/* "name", "name[i]" once numbered */
+	char *classname;
+	char *file;
+	unsigned line;
 	char *executable;
 	char *command;
 	pid_t pid;
 	uint64_t open_seq;
+	uint64_t order;			/* session-wide opening order */
 	unsigned depth;			/* nesting: index among open scopes */
+	int is_program;			/* the whole-program scope (no policy) */
+	const void *boundary;		/* struct boundary, NULL for programs */
 	enum scope_status status;
 	char *reason;			/* why unfinished, else NULL */
 	struct scope_metrics m;
 	double start, end;		/* seconds, CLOCK_MONOTONIC */
+	/* Sites: where it allocated, and what was live at its peak. */
+	struct site_table allocs;
+	struct peak_freed *pfreed;
+	size_t npfreed, apfreed;
+	struct site *peak_sites;	/* set at close, by bytes */
+	size_t npeak_sites;
+	struct site *leaks;		/* set at close, by bytes */
+	size_t nleaks;
+	struct scope_failure *failures;
+	size_t nfailures;
+	struct fd_entry *fds_open;	/* at open, sorted by fd */
+	size_t nfds_open;
+	struct fd_entry *fds_leaked;	/* at close */
+	size_t nfds_leaked;
 };
 
 /* The accounting of one process image. */
@@ -75,5 +125,15 @@ int heap_free(struct heap *h, uint64_t addr);
 
 const char *scope_status_name(enum scope_status st);
 void scope_free(struct scope *s);
+
+void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes);
+/* The sites sorted by bytes, descending (caller frees); *N their count. */
+struct site *site_table_sorted(const struct site_table *t, size_t *n);
+void site_table_release(struct site_table *t);
+
+/* Adds a failure with a message built from FMT. */
+void scope_add_failure(struct scope *s, const char *check, uint64_t limit,
+		       uint64_t value, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 #endif

@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "supervisor/tracee.h"
+#include "supervisor/unwind.h"
+#include "supervisor/symbols.h"
 #include "supervisor/xmalloc.h"
 
 #define TID_HASH(tid) ((unsigned)(tid) % 1024)
@@ -86,6 +88,8 @@ void aspace_put(struct aspace *as)
 	if (!as || --as->refs)
 		return;
 	remote_close(&as->mem);
+	if (as->uw)
+		unwinder_free(as->uw);
 	bp_table_release(&as->bps);
 	objects_release(&as->objs);
 	free(as);
@@ -145,6 +149,7 @@ void process_finish(struct session *s, struct process *proc,
 void session_init(struct session *s)
 {
 	memset(s, 0, sizeof(*s));
+	stacks_init(&s->stacks);
 	s->done_tail = &s->done;
 	s->main_status = -1;
 	s->exec_errfd = -1;
@@ -163,4 +168,21 @@ void session_release(struct session *s)
 	}
 	s->done = NULL;
 	s->done_tail = &s->done;
+	while (s->images) {
+		struct image *img = s->images;
+
+		s->images = img->next;
+		symbolizer_free(img->sym);
+		free(img->exe);
+		free(img);
+	}
+	while (s->discovered) {
+		struct discovered *d = s->discovered;
+
+		s->discovered = d->next;
+		boundaries_release(&d->b);
+		free(d->path);
+		free(d);
+	}
+	stacks_release(&s->stacks);
 }

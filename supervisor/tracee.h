@@ -14,14 +14,33 @@
 #include <sys/user.h>
 
 #include "breakpoints/bp.h"
+#include "breakpoints/discover.h"
 #include "breakpoints/resolve.h"
 #include "breakpoints/retstack.h"
 #include "config/policy.h"
 #include "supervisor/remote.h"
 #include "supervisor/scope.h"
+#include "supervisor/stacks.h"
+
+/*
+ * One program image as loaded in one address space: what symbolises its
+ * stacks (the objects at their biases) and its test boundaries. A forked
+ * child shares its parent's image; an exec makes a new one. Images live
+ * until the session ends, since reports are written after the processes
+ * are gone.
+ */
+struct image {
+	struct image *next;
+	uint32_t id;			/* >= 1, the stacks' image number */
+	char *exe;
+	struct symbolizer *sym;
+	const struct boundaries *bounds; /* NULL without a policy */
+};
 
 struct aspace {
 	unsigned refs;
+	struct image *img;
+	struct unwinder *uw;
 	struct remote mem;
 	struct bp_table bps;
 	struct objects objs;
@@ -87,9 +106,22 @@ struct session {
 	double t0;
 	int pin;			/* launch: memsup and program on one CPU */
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
+	unsigned stack_depth;		/* frames kept, 0: no stacks */
+	int quiet;			/* -q: verdicts only */
+	struct stacks stacks;		/* every stack, session-wide */
+	struct image *images;
+	uint32_t nimages;
+	struct discovered *discovered;	/* boundaries by executable path */
+	uint64_t scope_order;
 	/* Auto-attached children that stopped before their parent's event. */
 	pid_t early[64];
 	unsigned nearly;
+};
+
+struct discovered {
+	struct discovered *next;
+	char *path;
+	struct boundaries b;
 };
 
 struct tracee *tracee_find(const struct session *s, pid_t tid);

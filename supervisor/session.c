@@ -1,0 +1,260 @@
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "supervisor/fds.h"
+#include "supervisor/judge.h"
+#include "supervisor/msg.h"
+#include "supervisor/report.h"
+#include "supervisor/session.h"
+#include "supervisor/xmalloc.h"
+
+struct image *image_new(struct session *s, const char *exe)
+{
+	struct image *img = xcalloc(1, sizeof(*img));
+
+	img->id = ++s->nimages;
+	img->exe = xstrdup(exe);
+	img->sym = symbolizer_new();
+	img->next = s->images;
+	s->images = img;
+	if (s->pol)
+		img->bounds = session_boundaries(s, exe);
+	return img;
+}
+
+void image_add_objects(struct image *img, const struct objects *objs)
+{
+	size_t i;
+
+	for (i = 0; i < objs->n; i++)
+		symbolizer_add_object(img->sym, objs->v[i].path,
+				      objs->v[i].bias);
+}
+
+const struct boundaries *session_boundaries(struct session *s,
+					    const char *exe)
+{
+	struct discovered *d;
+
+	for (d = s->discovered; d; d = d->next)
+		if (!strcmp(d->path, exe))
+			return &d->b;
+	d = xcalloc(1, sizeof(*d));
+	d->path = xstrdup(exe);
+	if (discover_boundaries(exe, s->pol, &d->b) < 0)
+		memset(&d->b, 0, sizeof(d->b));
+	d->next = s->discovered;
+	s->discovered = d;
+	return &d->b;
+}
+
+static const struct image *image_by_id(const struct session *s, uint32_t id)
+{
+	const struct image *img;
+
+	for (img = s->images; img; img = img->next)
+		if (img->id == id)
+			return img;
+	return NULL;
+}
+
+unsigned session_symbolize(const struct session *s, uint32_t stack,
+			   struct sym_frame *out, unsigned max)
+{
+	const struct image *img;
+	const uint64_t *pcs;
+	unsigned n, i, k = 0;
+
+	if (!stack)
+		return 0;
+	pcs = stacks_get(&s->stacks, stack, &n);
+	img = image_by_id(s, stacks_image(&s->stacks, stack));
+	if (!pcs || !img)
+		return 0;
+	for (i = 0; i < n && k < max; i++)
+		k += symbolizer_lookup(img->sym, pcs[i], 1, out + k, max - k);
+	return k;
+}
+
+static char *stem_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	char *stem, *dot;
+
+	stem = xstrdup(base ? base + 1 : path);
+	dot = strrchr(stem, '.');
+	if (dot && dot != stem)
+		*dot = 0;
+	return stem;
+}
+
+struct scope *scope_open(struct session *s, struct process *proc,
+			 const struct boundary *b)
+{
+	struct scope *sc = xcalloc(1, sizeof(*sc));
+	const char *base = strrchr(proc->exe, '/');
+	const char *exe_base = base ? base + 1 : proc->exe;
+
+	sc->executable = xstrdup(proc->exe);
+	sc->command = xstrdup(proc->command ? proc->command : "");
+	sc->pid = proc->pid;
+	sc->order = s->scope_order++;
+	sc->start = now_seconds();
+	sc->boundary = b;
+	if (b) {
+		sc->name = xstrdup(b->name);
+		sc->file = b->file ? xstrdup(b->file) : NULL;
+		sc->line = b->line;
+		/* SPEC §7.2: TCase name, else source file stem, else the
+		 * executable. */
+		if (b->classname)
+			sc->classname = xstrdup(b->classname);
+		else if (b->file)
+			sc->classname = stem_of(b->file);
+		else
+			sc->classname = xstrdup(exe_base);
+		fds_read(proc->pid, &sc->fds_open, &sc->nfds_open);
+	} else {
+		sc->is_program = 1;
+		sc->name = xstrdup(exe_base);
+		sc->classname = xstrdup(exe_base);
+	}
+	heap_open_scope(&proc->heap, sc);
+	return sc;
+}
+
+/* ---- leak filters ---- */
+
+/* A glob on a path: the whole path, or its basename when the pattern has
+ * no slash ("libfontconfig.so*", "x.c"). */
+static int path_match(const char *pattern, const char *path)
+{
+	const char *base;
+
+	if (!path)
+		return 0;
+	if (!fnmatch(pattern, path, 0))
+		return 1;
+	if (strchr(pattern, '/'))
+		return 0;
+	base = strrchr(path, '/');
+	return base && !fnmatch(pattern, base + 1, 0);
+}
+
+static int frame_matches(const struct leak_filter *f,
+			 const struct sym_frame *fr)
+{
+	if (f->function && (!fr->function || fnmatch(f->function,
+						     fr->function, 0)))
+		return 0;
+	if (f->file && !path_match(f->file, fr->file))
+		return 0;
+	if (f->object && !path_match(f->object, fr->object))
+		return 0;
+	return 1;
+}
+
+struct filter_ctx {
+	const struct session *s;
+	const struct leak_filter *lists[2];
+	size_t counts[2];
+};
+
+static int leak_filtered(uint32_t stack, void *arg)
+{
+	struct filter_ctx *fc = arg;
+	struct sym_frame frames[POLICY_MAX_STACK_DEPTH * 2];
+	unsigned n, i;
+	size_t l, j;
+
+	if (!fc->counts[0] && !fc->counts[1])
+		return 0;
+	n = session_symbolize(fc->s, stack, frames,
+			      sizeof(frames) / sizeof(frames[0]));
+	for (l = 0; l < 2; l++)
+		for (j = 0; j < fc->counts[l]; j++)
+			for (i = 0; i < n; i++)
+				if (frame_matches(&fc->lists[l][j], &frames[i]))
+					return 1;
+	return 0;
+}
+
+void scope_finish(struct session *s, struct process *proc, struct scope *sc,
+		  enum scope_status status, char *reason, int alive)
+{
+	const struct boundary *b = sc->boundary;
+	struct filter_ctx fc = { .s = s };
+	struct limits none = { 0 };
+
+	if (b && alive && status != SCOPE_UNFINISHED) {
+		struct fd_entry *now;
+		size_t n;
+
+		if (fds_read(proc->pid, &now, &n) == 0) {
+			fds_diff(sc->fds_open, sc->nfds_open, now, n,
+				 &sc->fds_leaked, &sc->nfds_leaked);
+			fds_free(now, n);
+		}
+	}
+	heap_close_scope(&proc->heap, sc, status, reason);
+	if (s->pol) {
+		fc.lists[0] = s->pol->filters;
+		fc.counts[0] = s->pol->nfilters;
+		if (b && b->entry) {
+			fc.lists[1] = b->entry->filters;
+			fc.counts[1] = b->entry->nfilters;
+		}
+	}
+	judge_scope(sc, b ? &b->limits : &none, leak_filtered, &fc);
+	session_add_done(s, sc);
+	if (!sc->is_program)
+		report_term_line(stderr, sc, s->quiet);
+}
+
+/* ---- naming ---- */
+
+static int by_order(const void *a, const void *b)
+{
+	const struct scope *x = *(struct scope *const *)a;
+	const struct scope *y = *(struct scope *const *)b;
+
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+void session_number_results(struct session *s)
+{
+	struct scope *sc, **v;
+	size_t n = 0, i, j;
+
+	for (sc = s->done; sc; sc = sc->next)
+		n++;
+	if (!n)
+		return;
+	v = xmalloc(n * sizeof(*v));
+	for (sc = s->done, i = 0; sc; sc = sc->next)
+		v[i++] = sc;
+	qsort(v, n, sizeof(*v), by_order);
+	for (i = 0; i < n; i++) {
+		size_t count = 0, k = 0;
+		char *name;
+
+		if (v[i]->is_program || strchr(v[i]->name, '['))
+			continue;
+		for (j = i; j < n; j++)
+			if (!v[j]->is_program && !strcmp(v[j]->name, v[i]->name))
+				count++;
+		if (count < 2)
+			continue;
+		name = xstrdup(v[i]->name);
+		for (j = i; j < n; j++) {
+			if (v[j]->is_program || strcmp(v[j]->name, name))
+				continue;
+			free(v[j]->name);
+			v[j]->name = xasprintf("%s[%zu]", name, k++);
+		}
+		free(name);
+	}
+	free(v);
+}
