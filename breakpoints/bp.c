@@ -202,6 +202,7 @@ const char *bp_fn_name(enum bp_fn fn)
 		[FN_ENTRY] = "entry point",
 		[FN_RBRK] = "r_brk",
 		[FN_BOUNDARY] = "boundary",
+		[FN_TCASE] = "_tcase_add_test",
 	};
 
 	return (unsigned)fn < sizeof(names) / sizeof(names[0]) ? names[fn] : "?";

@@ -36,6 +36,7 @@ enum bp_fn {
 				 * trampoline */
 	FN_RBRK,		/* r_debug.r_brk: objects were (un)loaded */
 	FN_BOUNDARY,		/* a test function's entry */
+	FN_TCASE,		/* Check's _tcase_add_test: TCase names */
 };
 
 #define FN_IS_ALLOC(fn) ((fn) <= FN_CUSTOM_ALLOC)

@@ -380,6 +380,26 @@ static void prune(struct session *s, struct tracee *t, uint64_t sp)
 }
 
 /*
+ * At a function's entry, SP is the slot of its own return address: a
+ * pending call in the same slot was abandoned (a longjmp back to the
+ * caller, which then called again at the same depth), unless the slot
+ * still holds the trampoline: an intercepted call tail-jumped here
+ * (glibc's realloc(NULL, n) to malloc) and is still running.
+ */
+static void prune_at_entry(struct session *s, struct tracee *t, uint64_t sp)
+{
+	struct pending *top;
+	uint64_t ret;
+
+	prune(s, t, sp);
+	top = retstack_top(&t->rs);
+	if (top && top->slot == sp &&
+	    remote_read(&t->proc->as->mem, sp, &ret, sizeof(ret)) == 0 &&
+	    ret != t->proc->as->entry)
+		prune(s, t, sp + 1);
+}
+
+/*
  * Whether T is inside an intercepted allocation call (SPEC §5: one call,
  * one event), dropping frames that were abandoned. A pending call whose
  * slot is SP itself is still live: glibc's realloc(NULL, n) tail-jumps to
@@ -389,7 +409,7 @@ static int in_allocator(struct session *s, struct tracee *t, uint64_t sp)
 {
 	struct pending *top;
 
-	prune(s, t, sp);
+	prune_at_entry(s, t, sp);
 	top = retstack_top(&t->rs);
 	return top && FN_IS_ALLOCATOR(top->fn);
 }
@@ -537,11 +557,30 @@ static void arm_boundaries(struct process *proc, uint64_t bias)
 {
 	struct aspace *as = proc->as;
 	const struct boundaries *bs = as->img ? as->img->bounds : NULL;
+	struct breakpoint *bp;
+	uint64_t addr;
 	size_t i;
+
+	/*
+	 * Check's TCase names are known only at run time: every test is
+	 * registered through _tcase_add_test(TCase *, const TTest *, ...)
+	 * before the suite runs.
+	 */
+	as->bias = bias;
+	for (i = 0; bs && i < bs->n; i++)
+		if (bs->v[i].ttest_vaddr)
+			break;
+	if (bs && i < bs->n &&
+	    (addr = objects_resolve(&as->objs, "_tcase_add_test")) &&
+	    (!(bp = bp_add(&as->bps, &as->mem, addr, FN_TCASE,
+			   "_tcase_add_test")) ||
+	     bp_arm(&as->bps, &as->mem, bp) < 0))
+		perror_msg("watch Check's _tcase_add_test in process %d (test "
+			   "classnames fall back to file names)",
+			   (int)proc->pid);
 
 	for (i = 0; bs && i < bs->n; i++) {
 		const struct boundary *b = &bs->v[i];
-		struct breakpoint *bp;
 
 		bp = bp_add(&as->bps, &as->mem, bias + b->vaddr, FN_BOUNDARY,
 			    b->symbol);
@@ -914,6 +953,7 @@ static struct process *new_child_process(struct session *s,
 		proc->as->started = parent->as->started;
 		proc->as->entry_reached = parent->as->entry_reached;
 		proc->as->img = parent->as->img;
+		proc->as->bias = parent->as->bias;
 		if (parent->as->uw)
 			proc->as->uw = unwinder_new(pid);
 	}
@@ -1047,7 +1087,7 @@ static void on_boundary(struct session *s, struct tracee *t,
 	size_t i, before;
 
 	batch_init(&wb, &as->mem);
-	prune(s, t, regs->rsp);
+	prune_at_entry(s, t, regs->rsp);
 	for (i = 0; i < t->rs.n; i++) {
 		const struct scope *open = t->rs.v[i].data;
 
@@ -1067,6 +1107,28 @@ static void on_boundary(struct session *s, struct tracee *t,
 		p->data = sc;
 		batch_write(&wb, regs->rsp, &as->entry, sizeof(as->entry));
 	}
+	step_over(t, bp, regs, &wb);
+}
+
+/*
+ * _tcase_add_test(TCase *tc, const TTest *ttest, ...): Check 0.15's
+ * struct TCase begins with its name (check_impl.h), and TTest is the
+ * test's static object, which discovery found by its link-time address.
+ */
+static void on_tcase(struct session *s, struct tracee *t,
+		     struct breakpoint *bp, struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	struct write_batch wb;
+	uint64_t name_ptr;
+	char name[256];
+
+	if (as->img && as->img->bounds &&
+	    remote_read(&as->mem, regs->rdi, &name_ptr, sizeof(name_ptr)) == 0 &&
+	    remote_read_string(&as->mem, name_ptr, name, sizeof(name)) == 0)
+		discover_set_classname((struct boundaries *)as->img->bounds,
+				       regs->rsi - as->bias, name);
+	batch_init(&wb, &as->mem);
 	step_over(t, bp, regs, &wb);
 }
 
@@ -1105,6 +1167,9 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 		break;
 	case FN_BOUNDARY:
 		on_boundary(s, t, bp, &regs);
+		break;
+	case FN_TCASE:
+		on_tcase(s, t, bp, &regs);
 		break;
 	default:
 		on_allocator_entry(s, t, bp, &regs);

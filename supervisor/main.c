@@ -36,6 +36,7 @@ struct options {
 	int no_pin;
 	int stack_depth_given;
 	unsigned most_allocations;
+	int error_exitcode;
 };
 
 static void usage(FILE *fp)
@@ -57,6 +58,7 @@ static void usage(FILE *fp)
 	      "  --stack-depth N     frames kept per allocation stack (16)\n"
 	      "  --most-allocations N  biggest allocating call sites shown\n"
 	      "                      per test (5)\n"
+	      "  --error-exitcode N  exit status when a memory check fails (1)\n"
 	      "  --no-pin            do not run memsup and the program on one\n"
 	      "                      CPU (slower stops, parallel threads)\n"
 	      "  -q, --quiet         less terminal output\n"
@@ -181,6 +183,16 @@ static int finish_reports(int exit_status)
 	return failed;
 }
 
+static int any_failed(const struct session *s)
+{
+	const struct scope *sc;
+
+	for (sc = s->done; sc; sc = sc->next)
+		if (sc->status == SCOPE_FAILED)
+			return 1;
+	return 0;
+}
+
 /* die()'s cleanup: never leave a trapped or stray process behind. */
 static void cleanup(int status)
 {
@@ -201,7 +213,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
 		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN,
-		OPT_MOST_ALLOCATIONS,
+		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -210,6 +222,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "error-exitcode", required_argument, NULL,
+		  OPT_ERROR_EXITCODE },
 		{ "most-allocations", required_argument, NULL,
 		  OPT_MOST_ALLOCATIONS },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -229,6 +243,7 @@ int main(int argc, char **argv)
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
+	opts.error_exitcode = 1;
 	/* '+': options end at the program's name. */
 	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -264,6 +279,11 @@ int main(int argc, char **argv)
 				       &v) < 0)
 				return EXIT_USAGE;
 			opts.most_allocations = (unsigned)v;
+			break;
+		case OPT_ERROR_EXITCODE:
+			if (parse_uint("--error-exitcode", optarg, 255, &v) < 0)
+				return EXIT_USAGE;
+			opts.error_exitcode = (int)v;
 			break;
 		case OPT_NO_PIN:
 			opts.no_pin = 1;
@@ -355,6 +375,8 @@ int main(int argc, char **argv)
 			status = 128 + sig;
 		else if (s->mode == MODE_ATTACH && s->main_status < 0)
 			status = 0;
+		else if (any_failed(s) && opts.error_exitcode)
+			status = opts.error_exitcode;
 		else
 			status = report_program_exit(s->main_status);
 		if (finish_reports(status))

@@ -46,6 +46,7 @@ struct aspace {
 	struct objects objs;
 	uint64_t entry;			/* AT_ENTRY, and the return trampoline */
 	uint64_t r_brk;			/* 0 until known */
+	uint64_t bias;			/* the executable's load bias */
 	int started;			/* allocators resolved (armed if a scope
 					 * is open) */
 	int entry_reached;		/* the program ran its entry point */
