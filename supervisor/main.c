@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "breakpoints/discover.h"
 #include "config/policy.h"
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
@@ -37,6 +38,8 @@ struct options {
 	int stack_depth_given;
 	unsigned most_allocations;
 	int error_exitcode;
+	const char *ck_multiplier;
+	int ck_multiplier_given;
 };
 
 static void usage(FILE *fp)
@@ -44,6 +47,7 @@ static void usage(FILE *fp)
 	fputs("usage: memsup [OPTIONS] [--policy FILE] [--] PROGRAM [ARGS...]\n"
 	      "       memsup [OPTIONS] [--policy FILE] --pid PID\n"
 	      "       memsup check-policy FILE\n"
+	      "       memsup list-tests [--policy FILE] PROGRAM\n"
 	      "\n"
 	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
 	      "allocation and free of every process it becomes.\n"
@@ -59,6 +63,8 @@ static void usage(FILE *fp)
 	      "  --most-allocations N  biggest allocating call sites shown\n"
 	      "                      per test (5)\n"
 	      "  --error-exitcode N  exit status when a memory check fails (1)\n"
+	      "  --ck-timeout-multiplier N  CK_TIMEOUT_MULTIPLIER for Check\n"
+	      "                      suites, unless set already (10)\n"
 	      "  --no-pin            do not run memsup and the program on one\n"
 	      "                      CPU (slower stops, parallel threads)\n"
 	      "  -q, --quiet         less terminal output\n"
@@ -101,6 +107,53 @@ static int cmd_check_policy(int argc, char **argv)
 	policy_print(stdout, pol);
 	policy_free(pol);
 	return fflush(stdout) ? EXIT_USAGE : 0;
+}
+
+static int check_program(const char *prog);
+
+static int cmd_list_tests(int argc, char **argv)
+{
+	struct policy_diag diag = { 0 };
+	struct policy *pol = NULL;
+	struct boundaries b;
+	const char *prog = NULL, *policy_path = NULL;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--policy") && i + 1 < argc)
+			policy_path = argv[++i];
+		else if (!strncmp(argv[i], "--policy=", 9))
+			policy_path = argv[i] + 9;
+		else if (argv[i][0] == '-' || prog)
+			break;
+		else
+			prog = argv[i];
+	}
+	if (i < argc || !prog) {
+		error_msg("usage: memsup list-tests [--policy FILE] PROGRAM");
+		return EXIT_USAGE;
+	}
+	if (policy_path) {
+		pol = policy_load_file(policy_path, &diag);
+		policy_diag_print(stderr, policy_path, &diag);
+		policy_diag_release(&diag);
+		if (!pol)
+			return EXIT_USAGE;
+	}
+	if (check_program(prog) < 0) {
+		policy_free(pol);
+		return EXIT_SUPERVISION;
+	}
+	if (discover_boundaries(prog, pol, &b) < 0) {
+		ret = EXIT_SUPERVISION;
+	} else {
+		discover_warn_print(&b);
+		discover_print(stdout, &b);
+		boundaries_release(&b);
+		ret = fflush(stdout) ? EXIT_USAGE : 0;
+	}
+	policy_free(pol);
+	return ret;
 }
 
 /* Like execvp's search, to say "not found" before anything runs. */
@@ -213,7 +266,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
 		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN,
-		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE,
+		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -224,6 +277,8 @@ int main(int argc, char **argv)
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "error-exitcode", required_argument, NULL,
 		  OPT_ERROR_EXITCODE },
+		{ "ck-timeout-multiplier", required_argument, NULL,
+		  OPT_CK_MULTIPLIER },
 		{ "most-allocations", required_argument, NULL,
 		  OPT_MOST_ALLOCATIONS },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -240,10 +295,13 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "check-policy"))
 		return cmd_check_policy(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "list-tests"))
+		return cmd_list_tests(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
 	opts.error_exitcode = 1;
+	opts.ck_multiplier = "10";
 	/* '+': options end at the program's name. */
 	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -284,6 +342,17 @@ int main(int argc, char **argv)
 			if (parse_uint("--error-exitcode", optarg, 255, &v) < 0)
 				return EXIT_USAGE;
 			opts.error_exitcode = (int)v;
+			break;
+		case OPT_CK_MULTIPLIER:
+			if (parse_uint("--ck-timeout-multiplier", optarg,
+				       1000000, &v) < 0 || !v) {
+				if (!v)
+					error_msg("--ck-timeout-multiplier must "
+						  "be at least 1");
+				return EXIT_USAGE;
+			}
+			opts.ck_multiplier = optarg;
+			opts.ck_multiplier_given = 1;
 			break;
 		case OPT_NO_PIN:
 			opts.no_pin = 1;
@@ -336,6 +405,14 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/*
+	 * Check kills a test that outlives its timeout (4 s by default);
+	 * under supervision tests run slower (SPEC §4.2). A value in the
+	 * environment wins over the default, the option over both.
+	 */
+	if (!opts.pid)
+		setenv("CK_TIMEOUT_MULTIPLIER", opts.ck_multiplier,
+		       opts.ck_multiplier_given);
 	session_init(s);
 	s->pol = pol;
 	s->pin = !opts.no_pin;

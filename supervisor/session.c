@@ -45,6 +45,8 @@ const struct boundaries *session_boundaries(struct session *s,
 	d->path = xstrdup(exe);
 	if (discover_boundaries(exe, s->pol, &d->b) < 0)
 		memset(&d->b, 0, sizeof(d->b));
+	else
+		discover_warn_print(&d->b);
 	d->next = s->discovered;
 	s->discovered = d;
 	return &d->b;
