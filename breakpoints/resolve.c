@@ -57,8 +57,10 @@ void objects_init(struct objects *objs)
 static void object_release(struct object *o)
 {
 	free(o->path);
-	if (o->img)
+	if (o->img && !--*o->img_refs) {
 		elf_image_free(o->img);
+		free(o->img_refs);
+	}
 }
 
 void objects_release(struct objects *objs)
@@ -81,9 +83,11 @@ void objects_copy(struct objects *dst, const struct objects *src)
 	for (i = 0; i < src->n; i++) {
 		dst->v[i].path = xstrdup(src->v[i].path);
 		dst->v[i].bias = src->v[i].bias;
-		/* Reopened rather than shared: images are owned singly. */
-		dst->v[i].img = src->v[i].img ?
-			elf_image_open(src->v[i].path) : NULL;
+		/* Shared: a fork must not read every library again. */
+		dst->v[i].img = src->v[i].img;
+		dst->v[i].img_refs = src->v[i].img_refs;
+		if (dst->v[i].img)
+			(*dst->v[i].img_refs)++;
 	}
 	dst->n = src->n;
 	dst->r_debug = src->r_debug;
@@ -100,6 +104,11 @@ static struct object *objects_append(struct objects *objs, const char *path,
 	o->path = xstrdup(path);
 	o->bias = bias;
 	o->img = img;
+	o->img_refs = NULL;
+	if (img) {
+		o->img_refs = xmalloc(sizeof(*o->img_refs));
+		*o->img_refs = 1;
+	}
 	objs->generation++;
 	return o;
 }

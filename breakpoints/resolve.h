@@ -22,6 +22,7 @@ struct object {
 	char *path;
 	uint64_t bias;			/* load address - link-time address */
 	struct elf_image *img;		/* NULL when it could not be opened */
+	unsigned *img_refs;		/* IMG is shared by forked copies */
 };
 
 struct objects {

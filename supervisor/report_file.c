@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,8 @@ int report_file_open(struct report_file *rf, const char *path)
 	memset(rf, 0, sizeof(*rf));
 	rf->path = xstrdup(path);
 	rf->tmp = xasprintf("%s.tmp.XXXXXX", path);
-	fd = mkstemp(rf->tmp);
+	/* Close-on-exec: the program must not inherit (and write to) it. */
+	fd = mkostemp(rf->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		perror_msg("cannot write '%s'", path);
 		hint_msg("check that its directory exists and is writable");
