@@ -1,13 +1,13 @@
 /*
  * attach: a long-running program for memsup --pid.
  *
- *   attach [ITERATIONS [SLEEP_US]]      (defaults 50 and 100000)
+ *   attach [ITERATIONS [SLEEP_US [STATUS]]]     (defaults 50, 100000, 0)
  *
  * Allows any process to ptrace it (PR_SET_PTRACER_ANY, for Yama), writes
  * "ready\n", then each iteration mallocs ATTACH_BLOCKS blocks of varied
  * sizes, fills them, folds their contents into a checksum, frees them and
  * sleeps SLEEP_US (default ATTACH_SLEEP_US). At the end it writes
- * "checksum N\n" and exits 0. The checksum depends only on ITERATIONS: a
+ * "checksum N\n" and exits with STATUS. The checksum depends only on ITERATIONS: a
  * wrong byte from a breakpoint left behind or a botched detach shows as a
  * crash or a different sum.
  */
@@ -43,15 +43,16 @@ __attribute__((noinline)) static uint64_t one_round(unsigned long it)
 
 int main(int argc, char **argv)
 {
-	long long iterations = 50, sleep_us = ATTACH_SLEEP_US;
+	long long iterations = 50, sleep_us = ATTACH_SLEEP_US, status = 0;
 	struct timespec ts;
 	uint64_t sum = 0;
 	long long it;
 
 	if ((argc > 1 && (iterations = parse_count(argv[1])) < 0) ||
 	    (argc > 2 && ((sleep_us = parse_count(argv[2])) < 0 ||
-			  sleep_us >= 1000000))) {
-		say_str(2, "usage: attach [ITERATIONS [SLEEP_US]]\n");
+			  sleep_us >= 1000000)) ||
+	    (argc > 3 && ((status = parse_count(argv[3])) < 0 || status > 255))) {
+		say_str(2, "usage: attach [ITERATIONS [SLEEP_US [STATUS]]]\n");
 		return 2;
 	}
 	ts.tv_sec = 0;
@@ -65,5 +66,5 @@ int main(int argc, char **argv)
 		nanosleep(&ts, NULL);
 	}
 	say_kv(1, "checksum", sum);
-	return 0;
+	return (int)status;
 }

@@ -1,0 +1,230 @@
+# lib.sh: sourced by every tests/e2e/NNNN-topic.sh.
+#
+# A test runs from the repository top (run.sh does cd there; lib.sh does it
+# again so that a test can be run alone: sh tests/e2e/0001-basic.sh).
+# Exit status of a test: 0 pass, 1 fail, 77 skip, 99 hard error (the test
+# itself could not run: a sample missing, a tool broken).
+#
+# Helpers:
+#   run_memsup ARGS...        run ./memsup ARGS, recording stdout, stderr and
+#                             the exit status ($RC, $WORK/stdout, $WORK/stderr)
+#   expect_status N           memsup's exit status was N
+#   expect_stdout TEXT        the program's stdout passed through exactly
+#   match_json FILE EXPR VAL  jq EXPR on FILE gives exactly the JSON value VAL
+#   match_metrics FILE FILTER OBJ
+#                             the one scope selected by the jq FILTER has
+#                             exactly the metrics in OBJ (the keys given)
+#   expect_pids_gone FILE     no process of the run (its scopes' pids) is left
+#   fail MSG / skip MSG / hard_error MSG
+#
+# Failures print what was expected, what came, and where memsup's own output
+# is kept ($WORK is not removed after a failure).
+
+set -u
+
+ME=${0##*/}
+TOP=$(cd "$(dirname "$0")/../.." && pwd) || exit 99
+cd "$TOP" || exit 99
+MEMSUP=${MEMSUP:-$TOP/memsup}
+# How long memsup may take for one run before the test gives up on it.
+E2E_TIMEOUT=${E2E_TIMEOUT:-120}
+
+# The samples' figures are measured in this environment: no preloads, no
+# extra library path (either would change what the C library allocates).
+unset LD_PRELOAD LD_LIBRARY_PATH GLIBC_TUNABLES MALLOC_CHECK_ MALLOC_PERTURB_
+export LC_ALL=C
+
+# shellcheck source=tests/e2e/expect.sh
+. "$TOP/tests/e2e/expect.sh"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/memsup-e2e.${ME%.sh}.XXXXXX") || exit 99
+RC=
+KEEP_WORK=${KEEP_WORK:-0}
+
+# AT_EXIT: shell commands a test wants run when it ends, however it ends
+# (for instance killing a process it started).
+AT_EXIT=
+
+cleanup()
+{
+	rc=$?
+	eval "$AT_EXIT"
+	if [ "$rc" = 0 ] || [ "$rc" = 77 ]; then
+		[ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"
+	else
+		echo "$ME: outputs kept in $WORK" >&2
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+
+fail()
+{
+	echo "FAIL: $ME: $*" >&2
+	exit 1
+}
+
+skip()
+{
+	echo "SKIP: $ME: $*" >&2
+	exit 77
+}
+
+hard_error()
+{
+	echo "ERROR: $ME: $*" >&2
+	exit 99
+}
+
+# Print memsup's recorded output, to go with a failure message.
+show_run()
+{
+	echo "--- memsup exit status: $RC" >&2
+	echo "--- memsup stderr ($WORK/stderr):" >&2
+	sed -n '1,40p' "$WORK/stderr" >&2
+	echo "--- program stdout ($WORK/stdout):" >&2
+	sed -n '1,20p' "$WORK/stdout" >&2
+	echo "---" >&2
+}
+
+require_prog()
+{
+	for p in "$@"; do
+		command -v "$p" >/dev/null 2>&1 || skip "$p is not installed"
+	done
+}
+
+require_memsup()
+{
+	[ -x "$MEMSUP" ] || hard_error "$MEMSUP is not built (make memsup)"
+	require_prog jq
+}
+
+require_sample()
+{
+	for s in "$@"; do
+		[ -e "$s" ] || hard_error "$s is not built (make samples)"
+	done
+}
+
+# run_memsup ARGS...: run memsup with ARGS (its stdin from /dev/null).
+# Sets RC; stdout and stderr are in $WORK/stdout and $WORK/stderr.
+run_memsup()
+{
+	: >"$WORK/stdout"
+	: >"$WORK/stderr"
+	timeout -k 10 "$E2E_TIMEOUT" "$MEMSUP" "$@" \
+		>"$WORK/stdout" 2>"$WORK/stderr" </dev/null
+	RC=$?
+	echo "$RC" >"$WORK/status"
+	if [ "$RC" = 124 ] || [ "$RC" = 137 ]; then
+		show_run
+		fail "memsup $* did not finish within ${E2E_TIMEOUT}s"
+	fi
+	return 0
+}
+
+expect_status()
+{
+	if [ "$RC" != "$1" ]; then
+		show_run
+		fail "memsup exit status: expected $1, got $RC"
+	fi
+}
+
+# expect_stdout TEXT: the program's stdout was exactly TEXT plus a newline.
+expect_stdout()
+{
+	printf '%s\n' "$1" >"$WORK/stdout.expected"
+	if ! cmp -s "$WORK/stdout.expected" "$WORK/stdout"; then
+		show_run
+		diff -u "$WORK/stdout.expected" "$WORK/stdout" >&2
+		fail "the program's stdout did not pass through untouched"
+	fi
+}
+
+# expect_json FILE: memsup wrote FILE and it is one JSON document.
+expect_json()
+{
+	if [ ! -s "$1" ]; then
+		show_run
+		fail "memsup wrote no JSON to $1"
+	fi
+	if ! jq -e 'type == "object"' "$1" >/dev/null 2>"$WORK/jq.err"; then
+		show_run
+		cat "$WORK/jq.err" >&2
+		fail "$1 is not a JSON object"
+	fi
+}
+
+# match_json FILE EXPR EXPECTED: jq EXPR (one value) on FILE equals the JSON
+# value EXPECTED exactly (compared after normalising both with jq -S -c).
+match_json()
+{
+	# sh has no local variables: each helper's own prefix (mj_, mm_)
+	mj_file=$1 mj_expr=$2 mj_expected=$3
+	expect_json "$mj_file"
+	mj_exp=$(jq -n -S -c "$mj_expected" 2>&1) ||
+		hard_error "bad expected value in the test: $mj_expected: $mj_exp"
+	mj_got=$(jq -S -c "$mj_expr" "$mj_file" 2>&1) || {
+		show_run
+		fail "jq '$mj_expr' on $mj_file failed: $mj_got"
+	}
+	if [ "$mj_got" != "$mj_exp" ]; then
+		show_run
+		fail "$mj_file: $mj_expr
+	expected: $mj_exp
+	actual:   $mj_got"
+	fi
+}
+
+# match_metrics FILE FILTER EXPECTED: exactly one scope satisfies the jq
+# boolean FILTER (for instance '.name == "basic"'), and its metrics have the
+# values of the JSON object EXPECTED for each key EXPECTED names.
+match_metrics()
+{
+	mm_file=$1 mm_filter=$2 mm_expected=$3
+	match_json "$mm_file" "[.scopes[] | select($mm_filter)] | length" 1
+	match_json "$mm_file" \
+		"[.scopes[] | select($mm_filter)][0].metrics as \$m
+		 | $mm_expected | with_entries(.value = \$m[.key])" \
+		"$mm_expected"
+}
+
+# json_get FILE EXPR: print jq -r EXPR.
+json_get()
+{
+	jq -r "$2" "$1"
+}
+
+# expect_pids_gone FILE: every process the run supervised has ended: no
+# /proc/PID left that is still the scope's executable (a pid reused since by
+# an unrelated process does not count).
+expect_pids_gone()
+{
+	json_get "$1" '.scopes[] | "\(.pid) \(.executable)"' | sort -u |
+	while read -r pid exe; do
+		case $pid in ''|*[!0-9]*) fail "scope with pid '$pid' in $1";; esac
+		if [ -d "/proc/$pid" ]; then
+			cur=$(readlink "/proc/$pid/exe" 2>/dev/null)
+			state=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+			if [ "$cur" = "$exe" ] || [ -z "$cur" ]; then
+				fail "process $pid ($exe) is still there after memsup exited: $state"
+			fi
+		fi
+	done || exit 1
+}
+
+# metrics_json ALLOCS FREES ALLOCATED PEAK LEAKED_BYTES LEAKED_BLOCKS [UNKNOWN]
+# prints the metrics object a test expects, for match_metrics.
+metrics_json()
+{
+	printf '{"allocations": %s, "frees": %s, "allocated_bytes": %s, "peak_bytes": %s, "leaked_bytes": %s, "leaked_blocks": %s, "unknown_frees": %s, "fds_leaked": 0}' \
+		"$1" "$2" "$3" "$4" "$5" "$6" "${7:-0}"
+}
+
+# A pid-less summary of a scope (for messages).
+abspath()
+{
+	readlink -f "$1"
+}
