@@ -203,6 +203,8 @@ const char *bp_fn_name(enum bp_fn fn)
 		[FN_RBRK] = "r_brk",
 		[FN_BOUNDARY] = "boundary",
 		[FN_TCASE] = "_tcase_add_test",
+		[FN_BOUNDARY_RET] = "test return",
+		[FN_UNWIND] = "exception unwinder",
 	};
 
 	return (unsigned)fn < sizeof(names) / sizeof(names[0]) ? names[fn] : "?";

@@ -37,6 +37,9 @@ enum bp_fn {
 	FN_RBRK,		/* r_debug.r_brk: objects were (un)loaded */
 	FN_BOUNDARY,		/* a test function's entry */
 	FN_TCASE,		/* Check's _tcase_add_test: TCase names */
+	FN_BOUNDARY_RET,	/* where a test function returns to, once an
+				 * exception is on its way */
+	FN_UNWIND,		/* libgcc's _Unwind_RaiseException & co. */
 };
 
 #define FN_IS_ALLOC(fn) ((fn) <= FN_CUSTOM_ALLOC)
@@ -54,6 +57,7 @@ struct breakpoint {
 	unsigned size_arg;		/* FN_CUSTOM_ALLOC: 1..6 */
 	char *name;			/* symbol, for diagnostics */
 	void *data;			/* FN_BOUNDARY: the boundary */
+	unsigned refs;			/* FN_BOUNDARY_RET: calls returning here */
 };
 
 #define BP_HASH_SIZE 256

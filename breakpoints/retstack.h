@@ -14,6 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* pending.arg[0] of a test call (FN_BOUNDARY): how its return is seen. */
+enum pending_mode {
+	P_TRAMPOLINE = 0,		/* its slot holds the trampoline */
+	P_RETSITE = 1,			/* an int3 at its return address */
+};
+
 struct pending {
 	uint64_t slot;			/* stack address of the return address */
 	uint64_t ret;			/* the real return address */

@@ -213,7 +213,24 @@ static int bp_wanted(const struct process *proc, const struct breakpoint *bp)
 {
 	if (FN_IS_ALLOCATOR(bp->fn))
 		return proc->heap.nopen > 0;
+	if (bp->fn == FN_BOUNDARY_RET)
+		return bp->refs > 0;
 	return 1;
+}
+
+/* A test call returning to RET no longer will: drop its claim on the
+ * return-site breakpoint. */
+static void unref_return_site(struct process *proc, uint64_t ret)
+{
+	struct aspace *as = proc->as;
+	struct breakpoint *bp = bp_find(&as->bps, ret);
+
+	if (!bp || bp->fn != FN_BOUNDARY_RET || !bp->refs)
+		return;
+	if (!--bp->refs && bp_disarm(&as->bps, &as->mem, bp) < 0 &&
+	    errno != ESRCH)
+		perror_msg("remove a breakpoint from process %d",
+			   (int)proc->pid);
 }
 
 static void step_done(struct tracee *t)
@@ -362,7 +379,11 @@ static void on_abandoned(struct pending *p, void *arg)
 	struct process *proc = pc->t->proc;
 	size_t before = proc->heap.nopen;
 
-	if (p->fn != FN_BOUNDARY || !p->data)
+	if (p->fn != FN_BOUNDARY)
+		return;
+	if (p->arg[0] == P_RETSITE)
+		unref_return_site(proc, p->ret);
+	if (!p->data)
 		return;
 	scope_finish(pc->s, proc, p->data, SCOPE_UNFINISHED,
 		     xstrdup("the test's frame was abandoned (longjmp or "
@@ -379,23 +400,69 @@ static void prune(struct session *s, struct tracee *t, uint64_t sp)
 		retstack_prune(&t->rs, sp, on_abandoned, &pc);
 }
 
+/* What the return slot of a live call P holds. */
+static uint64_t pending_slot_value(const struct tracee *t,
+				   const struct pending *p)
+{
+	if (p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE)
+		return p->ret;
+	return t->proc->as->entry;
+}
+
 /*
- * At a function's entry, SP is the slot of its own return address: a
- * pending call in the same slot was abandoned (a longjmp back to the
- * caller, which then called again at the same depth), unless the slot
- * still holds the trampoline: an intercepted call tail-jumped here
- * (glibc's realloc(NULL, n) to malloc) and is still running.
+ * While a call is live nothing writes its return slot; once abandoned
+ * (longjmp past it), the stack below the landing frame is reused by the
+ * next calls, which write their own return addresses there. Checking the
+ * innermost test's slot at each event therefore closes an abandoned test
+ * before later allocations are counted in it, even when the stack pointer
+ * never rises above its frame (Check's no-fork runner after a failed
+ * assertion calls on at the depth the test ran at).
  */
-static void prune_at_entry(struct session *s, struct tracee *t, uint64_t sp)
+static void validate_frames(struct session *s, struct tracee *t)
+{
+	size_t i;
+	uint64_t v;
+
+	for (i = t->rs.n; i-- > 0;) {
+		struct pending *p = &t->rs.v[i];
+
+		if (p->fn != FN_BOUNDARY)
+			continue;
+		if (remote_read(&t->proc->as->mem, p->slot, &v, sizeof(v)) == 0 &&
+		    v != pending_slot_value(t, p))
+			prune(s, t, p->slot + 1);
+		return;
+	}
+}
+
+/*
+ * At a function's entry, SP is the slot of its own return address. A call
+ * pending in that same slot is either abandoned (a longjmp back to the
+ * caller, which then called again at the same depth: Check's no-fork mode
+ * after a failed assertion) or is tail-jumping here and still running.
+ * An allocator call in flight has the trampoline in its slot. A test
+ * function may tail-jump to an allocator (free() at its end, at -O2): its
+ * real return address is still there; but it never tail-jumps into
+ * another test, so at a BOUNDARY's entry the same slot means abandoned.
+ */
+static void prune_at_entry(struct session *s, struct tracee *t, uint64_t sp,
+			   int boundary)
 {
 	struct pending *top;
-	uint64_t ret;
+	uint64_t ret, live;
 
 	prune(s, t, sp);
 	top = retstack_top(&t->rs);
-	if (top && top->slot == sp &&
-	    remote_read(&t->proc->as->mem, sp, &ret, sizeof(ret)) == 0 &&
-	    ret != t->proc->as->entry)
+	if (!top)
+		return;
+	if (top->slot != sp) {
+		validate_frames(s, t);
+		return;
+	}
+	live = pending_slot_value(t, top);
+	if ((top->fn == FN_BOUNDARY && boundary) ||
+	    (remote_read(&t->proc->as->mem, sp, &ret, sizeof(ret)) == 0 &&
+	     ret != live))
 		prune(s, t, sp + 1);
 }
 
@@ -409,7 +476,7 @@ static int in_allocator(struct session *s, struct tracee *t, uint64_t sp)
 {
 	struct pending *top;
 
-	prune_at_entry(s, t, sp);
+	prune_at_entry(s, t, sp, 0);
 	top = retstack_top(&t->rs);
 	return top && FN_IS_ALLOCATOR(top->fn);
 }
@@ -439,7 +506,6 @@ static void on_return(struct session *s, struct tracee *t,
 	uint64_t slot = regs->rsp - 8, addr;
 	uint32_t stack;
 	struct pending *p;
-	size_t before;
 
 	prune(s, t, slot);
 	p = retstack_top(&t->rs);
@@ -454,9 +520,12 @@ static void on_return(struct session *s, struct tracee *t,
 	stack = (uint32_t)p->arg[2];
 	switch (p->fn) {
 	case FN_BOUNDARY:
-		before = proc->heap.nopen;
-		scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
-		scopes_changed(proc, before);
+		if (p->data) {
+			size_t before = proc->heap.nopen;
+
+			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
+			scopes_changed(proc, before);
+		}
 		break;
 	case FN_REALLOC:
 	case FN_REALLOCARRAY:
@@ -521,11 +590,29 @@ static void add_allocator(struct process *proc, const char *name,
 /* Resolves every allocator name not bound yet and arms what is new. */
 static void resolve_allocators(struct session *s, struct process *proc)
 {
+	static const char *const unwinders[] = {
+		"_Unwind_RaiseException", "_Unwind_Resume_or_Rethrow",
+		"_Unwind_ForcedUnwind",
+	};
+	struct aspace *as = proc->as;
+	struct breakpoint *bp;
+	uint64_t addr;
 	size_t i;
 
 	for (i = 0; i < nallocator_symbols; i++)
 		add_allocator(proc, allocator_symbols[i].name,
 			      allocator_symbols[i].fn, 0);
+	/* Exceptions must see true return addresses (on_unwind()). */
+	for (i = 0; i < sizeof(unwinders) / sizeof(unwinders[0]); i++) {
+		addr = objects_resolve(&as->objs, unwinders[i]);
+		if (!addr || bp_find(&as->bps, addr))
+			continue;
+		bp = bp_add(&as->bps, &as->mem, addr, FN_UNWIND, unwinders[i]);
+		if (!bp || bp_arm(&as->bps, &as->mem, bp) < 0)
+			perror_msg("watch %s in process %d (an exception "
+				   "through a test would end the program)",
+				   unwinders[i], (int)proc->pid);
+	}
 	if (!s->pol)
 		return;
 	for (i = 0; i < s->pol->nallocators; i++) {
@@ -930,6 +1017,21 @@ static void on_exec(struct session *s, struct tracee *t)
 			  (int)proc->pid);
 }
 
+/*
+ * A child forked inside a test: the test's scope stays its parent's
+ * (SPEC §4.1, a scope belongs to one process).
+ */
+static void forget_parent_tests(struct tracee *t)
+{
+	size_t i;
+
+	/* Still returned through (the child's stack holds the trampoline
+	 * or the return-site int3), but closing nothing. */
+	for (i = 0; i < t->rs.n; i++)
+		if (t->rs.v[i].fn == FN_BOUNDARY)
+			t->rs.v[i].data = NULL;
+}
+
 static struct process *new_child_process(struct session *s,
 					 struct tracee *parent_t, pid_t pid,
 					 int share_vm)
@@ -964,6 +1066,8 @@ static struct process *new_child_process(struct session *s,
 	 * of its stack (uprobes_copy_process). */
 	retstack_release(&t->rs);
 	retstack_copy(&t->rs, &parent_t->rs);
+	if (!share_vm)
+		forget_parent_tests(t);
 	if (!s->pol)
 		process_open_program_scope(s, proc);
 	else
@@ -1087,7 +1191,7 @@ static void on_boundary(struct session *s, struct tracee *t,
 	size_t i, before;
 
 	batch_init(&wb, &as->mem);
-	prune_at_entry(s, t, regs->rsp);
+	prune_at_entry(s, t, regs->rsp, 1);
 	for (i = 0; i < t->rs.n; i++) {
 		const struct scope *open = t->rs.v[i].data;
 
@@ -1107,6 +1211,86 @@ static void on_boundary(struct session *s, struct tracee *t,
 		p->data = sc;
 		batch_write(&wb, regs->rsp, &as->entry, sizeof(as->entry));
 	}
+	step_over(t, bp, regs, &wb);
+}
+
+/*
+ * An exception is being raised on T. Every call in flight on T that
+ * returns to the trampoline gets its real return address back, since
+ * the unwinder reads them: the entry point as a return address would end
+ * its walk and call std::terminate(). A test call then has its return
+ * caught at the return site instead (P_RETSITE); an allocator call
+ * raising (operator new's bad_alloc) allocates nothing and is dropped.
+ */
+static void on_unwind(struct session *s, struct tracee *t,
+		      struct breakpoint *bp, struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	struct breakpoint *rbp;
+	struct write_batch wb;
+	size_t i, k = 0;
+
+	batch_init(&wb, &as->mem);
+	for (i = 0; i < t->rs.n; i++) {
+		struct pending *p = &t->rs.v[i];
+
+		if (p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE) {
+			t->rs.v[k++] = *p;
+			continue;
+		}
+		if (remote_write(&as->mem, p->slot, &p->ret, sizeof(p->ret)) < 0)
+			continue;
+		if (p->fn != FN_BOUNDARY)
+			continue;
+		rbp = bp_add(&as->bps, &as->mem, p->ret, FN_BOUNDARY_RET,
+			     "test return");
+		if (rbp && rbp->fn == FN_BOUNDARY_RET &&
+		    bp_arm(&as->bps, &as->mem, rbp) == 0) {
+			rbp->refs++;
+			p->arg[0] = P_RETSITE;
+		}
+		t->rs.v[k++] = *p;
+	}
+	t->rs.n = k;
+	step_over(t, bp, regs, &wb);
+}
+
+/* A test function returns: its scope closes (SPEC §4.1). */
+static void on_boundary_return(struct session *s, struct tracee *t,
+			       struct breakpoint *bp,
+			       struct user_regs_struct *regs)
+{
+	struct process *proc = t->proc;
+	struct aspace *as = proc->as;
+	uint64_t slot = regs->rsp - 8;
+	struct write_batch wb;
+	struct pending *p;
+	size_t before;
+
+	prune(s, t, slot);
+	p = retstack_top(&t->rs);
+	if (p && p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE &&
+	    p->slot == slot && p->ret == bp->addr) {
+		if (p->data) {
+			before = proc->heap.nopen;
+			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
+			scopes_changed(proc, before);
+		}
+		t->rs.n--;
+		bp->refs--;
+	}
+	regs->rip = bp->addr;
+	if (!bp->refs) {
+		/* The original instruction is back: run it for real. */
+		if (bp_disarm(&as->bps, &as->mem, bp) < 0 && errno != ESRCH)
+			perror_msg("remove a breakpoint from process %d",
+				   (int)proc->pid);
+		if (set_regs(t, regs) == 0)
+			resume(t, 0);
+		return;
+	}
+	/* Another thread's test returns here too: keep the int3. */
+	batch_init(&wb, &as->mem);
 	step_over(t, bp, regs, &wb);
 }
 
@@ -1170,6 +1354,12 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 		break;
 	case FN_TCASE:
 		on_tcase(s, t, bp, &regs);
+		break;
+	case FN_BOUNDARY_RET:
+		on_boundary_return(s, t, bp, &regs);
+		break;
+	case FN_UNWIND:
+		on_unwind(s, t, bp, &regs);
 		break;
 	default:
 		on_allocator_entry(s, t, bp, &regs);
@@ -1318,7 +1508,9 @@ static void release_process(struct process *proc)
 	/* Calls in flight return to their callers, not to the trampoline. */
 	for (t = proc->threads; t; t = t->pnext)
 		for (i = 0; i < t->rs.n; i++)
-			if (remote_write(&as->mem, t->rs.v[i].slot,
+			if (!(t->rs.v[i].fn == FN_BOUNDARY &&
+			      t->rs.v[i].arg[0] == P_RETSITE) &&
+			    remote_write(&as->mem, t->rs.v[i].slot,
 					 &t->rs.v[i].ret, 8) < 0 &&
 			    errno != ESRCH)
 				perror_msg("restore a return address in "
