@@ -19,9 +19,9 @@ FUZZ_SECONDS ?= 60
 VERSION := 0.1.0
 
 # Libraries found with pkg-config, and the Debian packages that bring them.
-PKGS := libdw libelf libunwind-ptrace yaml-0.1
+PKGS := libdw libelf libunwind-ptrace yaml-0.1 json-c
 TEST_PKGS := check
-DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev check
+DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev check
 # Tools the tests use, by command name and Debian package.
 DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
 	objdump:binutils

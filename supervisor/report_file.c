@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,11 +11,38 @@
 #include "supervisor/report.h"
 #include "supervisor/xmalloc.h"
 
+/*
+ * A target that exists and is not a regular file (a device such as
+ * /dev/full, a FIFO, or a symbolic link such as /dev/stdout) is written
+ * in place: renaming a file over it would replace the node or the link.
+ */
+static int open_in_place(struct report_file *rf, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0 || !(rf->fp = fdopen(fd, "w"))) {
+		perror_msg("cannot write '%s'", path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	rf->path = xstrdup(path);
+	rf->tmp = NULL;
+	return 0;
+}
+
 int report_file_open(struct report_file *rf, const char *path)
 {
+	struct stat st;
 	int fd;
 
 	memset(rf, 0, sizeof(*rf));
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		error_msg("cannot write '%s': it is a directory", path);
+		return -1;
+	}
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_in_place(rf, path);
 	rf->path = xstrdup(path);
 	rf->tmp = xasprintf("%s.tmp.XXXXXX", path);
 	/* Close-on-exec: the program must not inherit (and write to) it. */
@@ -46,16 +74,22 @@ int report_file_commit(struct report_file *rf)
 
 	if (!rf->fp)
 		return 0;
-	failed = fflush(rf->fp) != 0 || ferror(rf->fp) ||
-		 fsync(fileno(rf->fp)) != 0;
+	failed = fflush(rf->fp) != 0 || ferror(rf->fp);
+	/* fsync() fails with EINVAL on a pipe or a terminal: no matter. */
+	if (!failed && rf->tmp && fsync(fileno(rf->fp)) != 0)
+		failed = 1;
 	if (fclose(rf->fp) != 0)
 		failed = 1;
 	rf->fp = NULL;
-	if (!failed && rename(rf->tmp, rf->path) < 0)
+	if (!failed && rf->tmp && rename(rf->tmp, rf->path) < 0)
 		failed = 1;
 	if (failed) {
 		perror_msg("cannot write '%s'", rf->path);
-		unlink(rf->tmp);
+		if (errno == ENOSPC)
+			hint_msg("the disk is full: free some space or write "
+				 "the report elsewhere");
+		if (rf->tmp)
+			unlink(rf->tmp);
 	}
 	free(rf->path);
 	free(rf->tmp);
@@ -68,7 +102,8 @@ void report_file_abandon(struct report_file *rf)
 	if (!rf->fp)
 		return;
 	fclose(rf->fp);
-	unlink(rf->tmp);
+	if (rf->tmp)
+		unlink(rf->tmp);
 	free(rf->path);
 	free(rf->tmp);
 	memset(rf, 0, sizeof(*rf));
