@@ -49,7 +49,7 @@ cleanup()
 {
 	rc=$?
 	eval "$AT_EXIT"
-	if [ "$rc" = 0 ] || [ "$rc" = 77 ]; then
+	if [ "$rc" = 0 ] || [ "$rc" = 77 ] || [ -z "$(ls -A "$WORK")" ]; then
 		[ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"
 	else
 		echo "$ME: outputs kept in $WORK" >&2
