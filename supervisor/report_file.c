@@ -15,10 +15,12 @@
  * A target that exists and is not a regular file (a device such as
  * /dev/full, a FIFO, or a symbolic link such as /dev/stdout) is written
  * in place: renaming a file over it would replace the node or the link.
+ * It is appended to, so that a shell's "> out" behind /dev/stdout keeps
+ * the program's own output before the report.
  */
 static int open_in_place(struct report_file *rf, const char *path)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 
 	if (fd < 0 || !(rf->fp = fdopen(fd, "w"))) {
 		perror_msg("cannot write '%s'", path);
