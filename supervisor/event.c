@@ -890,6 +890,7 @@ static void scopes_changed(struct process *proc, size_t before)
  */
 int process_new_image(struct session *s, struct process *proc, int started)
 {
+	struct elf_image *img;
 	struct aspace *as;
 	struct auxv_info ai;
 	struct breakpoint *bp;
@@ -902,6 +903,21 @@ int process_new_image(struct session *s, struct process *proc, int started)
 		perror_msg("read /proc/%d/exe", (int)proc->pid);
 		return -1;
 	}
+	img = elf_image_open(proc->exe);
+	if (img && (elf_image_class(img) != ELFCLASS64 ||
+		    elf_image_machine(img) != EM_X86_64)) {
+		error_msg("process %d exec'd '%s', a %s program: memsup "
+			  "supervises x86-64 programs only; killing it",
+			  (int)proc->pid, proc->exe,
+			  elf_image_class(img) == ELFCLASS32 ? "32-bit" :
+			  "non-x86-64");
+		elf_image_free(img);
+		s->failed_exec = 1;
+		kill(proc->pid, SIGKILL);
+		return -1;
+	}
+	if (img)
+		elf_image_free(img);
 	as = proc->as;
 	as->img = image_new(s, proc->exe);
 	if (s->stack_depth && !as->uw)

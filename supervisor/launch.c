@@ -19,9 +19,7 @@
 #include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
 
-/* EPERM from PTRACE_SEIZE has three usual causes (strace's
- * diagnose_attach_eperm). */
-static void hint_eperm(pid_t pid)
+static int tracer_of(pid_t pid)
 {
 	char path[64], line[256];
 	FILE *fp;
@@ -35,6 +33,15 @@ static void hint_eperm(pid_t pid)
 				break;
 		fclose(fp);
 	}
+	return tracer;
+}
+
+/* EPERM from PTRACE_SEIZE has three usual causes (strace's
+ * diagnose_attach_eperm). */
+static void hint_eperm(pid_t pid)
+{
+	int tracer = tracer_of(pid);
+
 	if (tracer > 0) {
 		hint_msg("process %d is already traced by process %d (a "
 			 "debugger, strace, or memsup); only one tracer is "
@@ -111,8 +118,13 @@ int session_launch(struct session *s, char *const argv[])
 		errno = err;
 		perror_msg("cannot trace '%s': ptrace(PTRACE_SEIZE, %d)",
 			   argv[0], (int)pid);
-		if (err == EPERM)
-			hint_eperm(getpid());
+		if (err == EPERM && tracer_of(getpid()) > 0)
+			hint_msg("memsup itself runs under a tracer (process %d: "
+				 "strace -f, gdb, or another memsup), which "
+				 "traces the programs it starts too; run memsup "
+				 "outside it", tracer_of(getpid()));
+		else if (err == EPERM)
+			hint_eperm(pid);
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		return -1;

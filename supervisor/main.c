@@ -18,7 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <elf.h>
+
 #include "breakpoints/discover.h"
+#include "breakpoints/elfsym.h"
 #include "config/policy.h"
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
@@ -156,6 +159,39 @@ static int cmd_list_tests(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * A program memsup cannot supervise is refused before it runs: only
+ * x86-64 ELF programs (a script is fine: its interpreter is one).
+ */
+static int check_machine(const char *path)
+{
+	struct elf_image *img;
+	char magic[4];
+	FILE *fp = fopen(path, "re");
+	int ok = 1;
+
+	if (!fp)
+		return 0;	/* exec will say why */
+	if (fread(magic, 1, 4, fp) != 4 || memcmp(magic, "\177ELF", 4)) {
+		fclose(fp);
+		return 0;	/* a script, or for exec to refuse */
+	}
+	fclose(fp);
+	img = elf_image_open(path);
+	if (!img)
+		return 0;
+	if (elf_image_class(img) != ELFCLASS64 ||
+	    elf_image_machine(img) != EM_X86_64) {
+		error_msg("cannot supervise '%s': it is a %s program, and "
+			  "memsup supervises x86-64 programs only", path,
+			  elf_image_class(img) == ELFCLASS32 ? "32-bit" :
+			  "non-x86-64");
+		ok = 0;
+	}
+	elf_image_free(img);
+	return ok ? 0 : -1;
+}
+
 /* Like execvp's search, to say "not found" before anything runs. */
 static int check_program(const char *prog)
 {
@@ -177,7 +213,7 @@ static int check_program(const char *prog)
 			hint_msg("make it executable: chmod +x %s", prog);
 			return -1;
 		}
-		return 0;
+		return check_machine(prog);
 	}
 	path = getenv("PATH");
 	if (!path)
@@ -188,7 +224,7 @@ static int check_program(const char *prog)
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(buf, X_OK) == 0)
-			return 0;
+			return check_machine(buf);
 		path += n;
 		if (*path == ':')
 			path++;
@@ -441,7 +477,10 @@ int main(int argc, char **argv)
 	msg_set_cleanup(NULL);
 
 	err = session_launch_error(s);
-	if (err) {
+	if (s->failed_exec) {
+		finish_reports(EXIT_SUPERVISION);
+		status = EXIT_SUPERVISION;
+	} else if (err) {
 		errno = err;
 		perror_msg("cannot run '%s'", prog_argv[0]);
 		report_file_abandon(&json_file);

@@ -107,6 +107,7 @@ struct session {
 	double t0;
 	int pin;			/* launch: memsup and program on one CPU */
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
+	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */
 	int quiet;			/* -q: verdicts only */
 	struct stacks stacks;		/* every stack, session-wide */
