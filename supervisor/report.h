@@ -54,4 +54,54 @@ void report_term_line(FILE *fp, const struct scope *sc, int quiet);
 void report_term_summary(FILE *fp, const struct run_info *ri,
 			 const struct scope *scopes);
 
+/* ---- The terminal report and JUnit XML (docs/reports.md) ---- */
+
+enum report_term_flags {
+	REPORT_TERM_COLOR = 1 << 0,	/* ANSI colours (the caller decides:
+					   --color, NO_COLOR, isatty) */
+	REPORT_TERM_QUIET = 1 << 1,	/* verdicts and the summary only */
+	REPORT_TERM_VERBOSE = 1 << 2,	/* the MEMSUP REPORT section too */
+};
+
+/*
+ * The line of a test as it finishes (report_term_line() with colour):
+ * "memsup: FAILED     test_x  peak 117.2KiB, 30 allocations, 0.0B leaked
+ * [limit_memory]"; with REPORT_TERM_QUIET, "memsup: FAILED test_x".
+ */
+void report_term_test(FILE *fp, const struct scope *sc, unsigned flags);
+
+/*
+ * The report at the end of a run, pytest-memray's shape: FAILURES (each
+ * failed or unfinished scope, its messages, call stacks, histogram and
+ * biggest allocating functions), MEMSUP REPORT (every scope, with
+ * REPORT_TERM_VERBOSE), the short summary, and the closing line
+ * "memsup: 9 tests: 5 passed, 3 failed, 1 unfinished (2.31 s)". With
+ * REPORT_TERM_QUIET only the closing line. FLAGS: enum report_term_flags
+ * (1 is REPORT_TERM_COLOR, so a colour boolean may be passed).
+ */
+void report_term_report(FILE *fp, const struct run_info *ri,
+			const struct scope *scopes, unsigned flags);
+
+/*
+ * The detail of failure F of SC, uncoloured, as the terminal prints it
+ * under the message and the JUnit <failure> holds it: the allocations at
+ * the high watermark (limit_memory), the leaking call stacks
+ * (limit_leaks), the call stacks that allocated most (max_allocations,
+ * max_allocated), the descriptors left open (limit_fds).
+ */
+void report_term_failure(FILE *fp, const struct run_info *ri,
+			 const struct scope *sc, const struct scope_failure *f);
+/* What an unfinished scope's figures mean (two lines). */
+void report_term_unfinished(FILE *fp, const struct scope *sc);
+
+/*
+ * JUnit XML (SPEC §7.2): one <testsuite> per executable, one <testcase>
+ * per scope. XUNIT1 = 0 validates against junit-10.xsd (the default,
+ * --junit-family=xunit2); XUNIT1 = 1 adds file and line attributes to
+ * each <testcase>. Strings are escaped for XML 1.0: control bytes as
+ * "#xNN" (pytest's spelling), invalid UTF-8 as U+FFFD.
+ */
+void report_junit(FILE *fp, const struct run_info *ri,
+		  const struct scope *scopes, int xunit1);
+
 #endif
