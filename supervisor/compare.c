@@ -1,0 +1,773 @@
+/*
+ * memsup compare and the --baseline gate (SPEC §2). compare.h states the
+ * rules; docs/reports.md shows the table.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json.h>
+
+#include "supervisor/compare.h"
+#include "supervisor/msg.h"
+#include "supervisor/xmalloc.h"
+
+static const struct {
+	const char *name;		/* --fail-on's spelling */
+	const char *key;		/* in "metrics" */
+	int is_size;
+} fields[COMPARE_NFIELDS] = {
+	[COMPARE_PEAK] = { "peak", "peak_bytes", 1 },
+	[COMPARE_ALLOCATED] = { "allocated", "allocated_bytes", 1 },
+	[COMPARE_ALLOCATIONS] = { "allocations", "allocations", 0 },
+	[COMPARE_LEAKED] = { "leaked", "leaked_bytes", 1 },
+};
+
+const char *compare_field_name(enum compare_field field)
+{
+	return field < COMPARE_NFIELDS ? fields[field].name : "?";
+}
+
+int compare_parse_fail_on(const char *spec, struct fail_on *out,
+			  const char **why)
+{
+	const char *colon = strchr(spec, ':'), *th;
+	size_t len, i;
+
+	if (!colon) {
+		*why = "expected FIELD:THRESHOLD, such as peak:10% or "
+		       "allocations:100";
+		return -1;
+	}
+	len = (size_t)(colon - spec);
+	for (i = 0; i < COMPARE_NFIELDS; i++)
+		if (strlen(fields[i].name) == len &&
+		    !strncmp(spec, fields[i].name, len))
+			break;
+	if (i == COMPARE_NFIELDS) {
+		*why = "unknown field; expected peak, allocated, allocations "
+		       "or leaked";
+		return -1;
+	}
+	th = colon + 1;
+	if (units_parse_threshold(th, &out->th, why) < 0)
+		return -1;
+	if (i == COMPARE_ALLOCATIONS && !out->th.percent &&
+	    strpbrk(th, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")) {
+		*why = "allocations is a count: expected a percentage such "
+		       "as '10%' or a whole number such as '100'";
+		return -1;
+	}
+	out->field = (enum compare_field)i;
+	out->spec = spec;
+	return 0;
+}
+
+int compare_exceeds(const struct threshold *th, uint64_t base, uint64_t new)
+{
+	if (new <= base)
+		return 0;
+	if (th->percent)
+		return (long double)(new - base) * 100 >
+		       (long double)base * th->pct;
+	return new - base > th->abs;
+}
+
+/* ---- reading memsup JSON ---- */
+
+struct cmp_test {
+	char *exe;			/* basename of the executable, or "" */
+	char *name;
+	unsigned occ;			/* its index among same exe and name */
+	uint64_t v[COMPARE_NFIELDS];
+	int matched;
+};
+
+struct cmp_run {
+	struct cmp_test *t;
+	size_t n;
+};
+
+static void cmp_run_release(struct cmp_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->t[i].exe);
+		free(r->t[i].name);
+	}
+	free(r->t);
+	r->t = NULL;
+	r->n = 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Numbers the tests that share an executable and a name: 0, 1, ... */
+static void cmp_run_number(struct cmp_run *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->n; i++) {
+		r->t[i].occ = 0;
+		for (j = 0; j < i; j++)
+			if (!strcmp(r->t[j].exe, r->t[i].exe) &&
+			    !strcmp(r->t[j].name, r->t[i].name))
+				r->t[i].occ++;
+	}
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf = NULL;
+	size_t alloc = 0, n = 0, got;
+
+	if (!fp) {
+		perror_msg("compare: cannot read '%s'", path);
+		return NULL;
+	}
+	do {
+		buf = xgrow(buf, &alloc, n + 65536, 1);
+		got = fread(buf + n, 1, alloc - n, fp);
+		n += got;
+	} while (got);
+	if (ferror(fp)) {
+		perror_msg("compare: cannot read '%s'", path);
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	fclose(fp);
+	*len = n;
+	return buf;
+}
+
+static void offset_position(const char *buf, size_t off, unsigned *line,
+			    unsigned *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+static json_object *parse_json(const char *path)
+{
+	struct json_tokener *tok;
+	enum json_tokener_error jerr;
+	json_object *root;
+	unsigned line, col;
+	size_t len = 0, end;
+	char *buf;
+
+	buf = read_file(path, &len);
+	if (!buf)
+		return NULL;
+	tok = json_tokener_new();
+	if (!tok) {
+		error_msg("compare: out of memory reading '%s'", path);
+		free(buf);
+		return NULL;
+	}
+	root = len ? json_tokener_parse_ex(tok, buf, (int)len) : NULL;
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!root || jerr != json_tokener_success) {
+		if (!len || jerr == json_tokener_continue) {
+			error_msg("compare: '%s' is not valid JSON: the file "
+				  "ends before the document does", path);
+		} else {
+			offset_position(buf, end, &line, &col);
+			error_msg("compare: '%s' is not valid JSON at line %u, "
+				  "column %u: %s", path, line, col,
+				  json_tokener_error_desc(jerr));
+		}
+		json_object_put(root);
+		root = NULL;
+	} else {
+		end += strspn(buf + end, " \t\r\n");
+		if (end < len) {
+			offset_position(buf, end, &line, &col);
+			error_msg("compare: '%s' is not valid JSON at line %u, "
+				  "column %u: text after the document", path,
+				  line, col);
+			json_object_put(root);
+			root = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	free(buf);
+	return root;
+}
+
+static int get_count(const char *path, size_t idx, const char *name,
+		     json_object *metrics, const char *key, uint64_t *out)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(metrics, key, &v)) {
+		error_msg("compare: '%s': scopes[%zu] (%s): metrics has no "
+			  "\"%s\"", path, idx, name, key);
+		return -1;
+	}
+	if (!json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 0) {
+		error_msg("compare: '%s': scopes[%zu] (%s): metrics.%s is "
+			  "not a whole number of 0 or more", path, idx, name,
+			  key);
+		return -1;
+	}
+	*out = json_object_get_uint64(v);
+	return 0;
+}
+
+static int load_run(const char *path, struct cmp_run *r)
+{
+	json_object *root, *scopes, *sc, *v, *metrics;
+	size_t i, n, k;
+
+	memset(r, 0, sizeof(*r));
+	root = parse_json(path);
+	if (!root)
+		return -1;
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "scopes", &scopes) ||
+	    !json_object_is_type(scopes, json_type_array)) {
+		error_msg("compare: '%s' is not memsup JSON: no \"scopes\" "
+			  "array at the top level", path);
+		hint_msg("write it with memsup --json FILE");
+		json_object_put(root);
+		return -1;
+	}
+	n = json_object_array_length(scopes);
+	r->t = xcalloc(n ? n : 1, sizeof(*r->t));
+	for (i = 0; i < n; i++) {
+		struct cmp_test *t = &r->t[r->n];
+		const char *name;
+
+		sc = json_object_array_get_idx(scopes, i);
+		if (!json_object_is_type(sc, json_type_object) ||
+		    !json_object_object_get_ex(sc, "name", &v) ||
+		    !json_object_is_type(v, json_type_string)) {
+			error_msg("compare: '%s': scopes[%zu] is not a scope "
+				  "with a \"name\" string", path, i);
+			goto fail;
+		}
+		name = json_object_get_string(v);
+		if (!json_object_object_get_ex(sc, "metrics", &metrics) ||
+		    !json_object_is_type(metrics, json_type_object)) {
+			error_msg("compare: '%s': scopes[%zu] (%s) has no "
+				  "\"metrics\" object", path, i, name);
+			goto fail;
+		}
+		for (k = 0; k < COMPARE_NFIELDS; k++)
+			if (get_count(path, i, name, metrics, fields[k].key,
+				      &t->v[k]) < 0)
+				goto fail;
+		if (json_object_object_get_ex(sc, "executable", &v) &&
+		    json_object_is_type(v, json_type_string))
+			t->exe = xstrdup(base_name(json_object_get_string(v)));
+		else
+			t->exe = xstrdup("");
+		t->name = xstrdup(name);
+		r->n++;
+	}
+	json_object_put(root);
+	cmp_run_number(r);
+	return 0;
+fail:
+	json_object_put(root);
+	cmp_run_release(r);
+	return -1;
+}
+
+static void run_from_scopes(struct cmp_run *r, const struct scope *scopes)
+{
+	const struct scope *sc;
+	size_t n = 0;
+
+	for (sc = scopes; sc; sc = sc->next)
+		n++;
+	r->t = xcalloc(n ? n : 1, sizeof(*r->t));
+	r->n = 0;
+	for (sc = scopes; sc; sc = sc->next) {
+		struct cmp_test *t = &r->t[r->n++];
+
+		t->exe = xstrdup(sc->executable ? base_name(sc->executable) :
+			 "");
+		t->name = xstrdup(sc->name ? sc->name : "");
+		t->v[COMPARE_PEAK] = sc->m.peak;
+		t->v[COMPARE_ALLOCATED] = sc->m.allocated;
+		t->v[COMPARE_ALLOCATIONS] = sc->m.allocations;
+		t->v[COMPARE_LEAKED] = sc->m.leaked_bytes;
+	}
+	cmp_run_number(r);
+}
+
+/* ---- the table ---- */
+
+struct row {
+	const struct cmp_test *base, *new;	/* one may be NULL */
+};
+
+struct pairing {
+	struct row *rows;
+	size_t n, compared, added, gone;
+};
+
+static void pair_runs(struct cmp_run *base, struct cmp_run *new,
+		      struct pairing *p)
+{
+	size_t i, j;
+
+	memset(p, 0, sizeof(*p));
+	p->rows = xcalloc(base->n + new->n + 1, sizeof(*p->rows));
+	for (i = 0; i < new->n; i++)
+		new->t[i].matched = 0;
+	for (i = 0; i < base->n; i++) {
+		struct row *r = &p->rows[p->n++];
+
+		r->base = &base->t[i];
+		for (j = 0; j < new->n; j++) {
+			struct cmp_test *t = &new->t[j];
+
+			if (!t->matched && t->occ == base->t[i].occ &&
+			    !strcmp(t->exe, base->t[i].exe) &&
+			    !strcmp(t->name, base->t[i].name)) {
+				t->matched = 1;
+				r->new = t;
+				break;
+			}
+		}
+		if (r->new)
+			p->compared++;
+		else
+			p->gone++;
+	}
+	for (j = 0; j < new->n; j++) {
+		if (!new->t[j].matched) {
+			p->rows[p->n++].new = &new->t[j];
+			p->added++;
+		}
+	}
+}
+
+/* Text with control bytes as \xNN, as the terminal report writes it. */
+static void put_clean(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(fp, "\\x%02x", *p);
+		else
+			fputc(*p, fp);
+	}
+}
+
+static size_t clean_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			w += 4;
+		else if ((*p & 0xc0) != 0x80)
+			w++;
+	}
+	return w;
+}
+
+/* The name of a test in the table: "exe::name" when there are several
+ * executables. Caller frees. */
+static char *row_label(const struct row *r, int with_exe)
+{
+	const struct cmp_test *t = r->base ? r->base : r->new;
+	const char *mark = !r->base ? " (new)" : !r->new ? " (gone)" : "";
+	char idx[16] = "";
+
+	if (t->occ && !strchr(t->name, '['))
+		snprintf(idx, sizeof(idx), " #%u", t->occ);
+	if (with_exe && *t->exe)
+		return xasprintf("%s::%s%s%s", t->exe, t->name, idx, mark);
+	return xasprintf("%s%s%s", t->name, idx, mark);
+}
+
+static void format_value(char *buf, size_t len, enum compare_field f,
+			 const struct cmp_test *t)
+{
+	if (!t)
+		snprintf(buf, len, "-");
+	else if (fields[f].is_size)
+		units_format_size(buf, len, t->v[f]);
+	else
+		snprintf(buf, len, "%" PRIu64, t->v[f]);
+}
+
+static void format_delta(char *buf, size_t len, enum compare_field f,
+			 uint64_t base, uint64_t new)
+{
+	uint64_t d = new > base ? new - base : base - new;
+	const char *sign = new > base ? "+" : new < base ? "-" : "";
+
+	if (fields[f].is_size) {
+		char size[32];
+
+		units_format_size(size, sizeof(size), d);
+		snprintf(buf, len, "%s%s", sign, size);
+	} else {
+		snprintf(buf, len, "%s%" PRIu64, sign, d);
+	}
+}
+
+static void format_change(char *buf, size_t len, uint64_t base,
+			  uint64_t new)
+{
+	if (base == new)
+		snprintf(buf, len, "0.0%%");
+	else if (!base)
+		snprintf(buf, len, "from 0");
+	else if (new > base)
+		snprintf(buf, len, "+%.1f%%",
+			 (double)(new - base) * 100.0 / (double)base);
+	else
+		snprintf(buf, len, "-%.1f%%",
+			 (double)(base - new) * 100.0 / (double)base);
+}
+
+struct cell {
+	char base[32], new[32], delta[40], change[32];
+};
+
+static void row_cells(const struct row *r, enum compare_field f,
+		      struct cell *c)
+{
+	format_value(c->base, sizeof(c->base), f, r->base);
+	format_value(c->new, sizeof(c->new), f, r->new);
+	if (r->base && r->new) {
+		format_delta(c->delta, sizeof(c->delta), f, r->base->v[f],
+			     r->new->v[f]);
+		format_change(c->change, sizeof(c->change), r->base->v[f],
+			      r->new->v[f]);
+	} else {
+		snprintf(c->delta, sizeof(c->delta), "-");
+		snprintf(c->change, sizeof(c->change), "%s",
+			 r->base ? "gone" : "new");
+	}
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static void pad(FILE *fp, size_t n)
+{
+	while (n--)
+		fputc(' ', fp);
+}
+
+/* The specs of FAIL that row R's figure F is over, as " over peak:10%". */
+static int row_flags(FILE *fp, const struct row *r, enum compare_field f,
+		     const struct fail_on *fail, size_t n)
+{
+	size_t i;
+	int over = 0;
+
+	if (!r->base || !r->new)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (fail[i].field != f ||
+		    !compare_exceeds(&fail[i].th, r->base->v[f], r->new->v[f]))
+			continue;
+		if (fp) {
+			fputs(over ? ", " : "  over ", fp);
+			put_clean(fp, fail[i].spec);
+		}
+		over++;
+	}
+	return over;
+}
+
+static int several_executables(const struct pairing *p)
+{
+	const char *first = NULL;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct cmp_test *t = p->rows[i].base ? p->rows[i].base :
+							     p->rows[i].new;
+
+		if (!first)
+			first = t->exe;
+		else if (strcmp(first, t->exe))
+			return 1;
+	}
+	return 0;
+}
+
+static void print_table(FILE *out, const struct pairing *p,
+			const struct fail_on *fail, size_t nfail)
+{
+	static const char *const head[] = {
+		"test", "metric", "base", "new", "delta", "change",
+	};
+	size_t w[6], i, f;
+	int with_exe = several_executables(p);
+	struct cell c;
+
+	for (i = 0; i < 6; i++)
+		w[i] = strlen(head[i]);
+	for (f = 0; f < COMPARE_NFIELDS; f++)
+		w[1] = max_size(w[1], strlen(fields[f].name));
+	for (i = 0; i < p->n; i++) {
+		char *label = row_label(&p->rows[i], with_exe);
+
+		w[0] = max_size(w[0], clean_width(label));
+		free(label);
+		for (f = 0; f < COMPARE_NFIELDS; f++) {
+			row_cells(&p->rows[i], (enum compare_field)f, &c);
+			w[2] = max_size(w[2], strlen(c.base));
+			w[3] = max_size(w[3], strlen(c.new));
+			w[4] = max_size(w[4], strlen(c.delta));
+			w[5] = max_size(w[5], strlen(c.change));
+		}
+	}
+	fprintf(out, "%-*s  %-*s  %*s    %*s  %*s  %*s\n", (int)w[0], head[0],
+		(int)w[1], head[1], (int)w[2], head[2], (int)w[3], head[3],
+		(int)w[4], head[4], (int)w[5], head[5]);
+	for (i = 0; i < p->n; i++) {
+		char *label = row_label(&p->rows[i], with_exe);
+
+		for (f = 0; f < COMPARE_NFIELDS; f++) {
+			row_cells(&p->rows[i], (enum compare_field)f, &c);
+			if (!f) {
+				put_clean(out, label);
+				pad(out, w[0] - clean_width(label));
+			} else {
+				pad(out, w[0]);
+			}
+			fprintf(out, "  %-*s  %*s -> %*s  %*s  %*s", (int)w[1],
+				fields[f].name, (int)w[2], c.base, (int)w[3],
+				c.new, (int)w[4], c.delta, (int)w[5],
+				c.change);
+			row_flags(out, &p->rows[i], (enum compare_field)f,
+				  fail, nfail);
+			fputc('\n', out);
+		}
+		free(label);
+	}
+}
+
+/*
+ * A line per figure over a threshold; returns how many. PREFIX starts
+ * each line ("memsup compare: ", "memsup: baseline: ").
+ */
+static size_t print_regressions(FILE *out, const char *prefix,
+				const struct pairing *p,
+				const struct fail_on *fail, size_t nfail)
+{
+	size_t i, k, over = 0;
+	int with_exe = several_executables(p);
+
+	for (i = 0; i < p->n; i++) {
+		const struct row *r = &p->rows[i];
+
+		if (!r->base || !r->new)
+			continue;
+		for (k = 0; k < nfail; k++) {
+			enum compare_field f = fail[k].field;
+			char a[32], b[32], ch[32];
+			char *label;
+
+			if (!compare_exceeds(&fail[k].th, r->base->v[f],
+					     r->new->v[f]))
+				continue;
+			over++;
+			format_value(a, sizeof(a), f, r->base);
+			format_value(b, sizeof(b), f, r->new);
+			format_change(ch, sizeof(ch), r->base->v[f],
+				      r->new->v[f]);
+			label = row_label(r, with_exe);
+			fputs(prefix, out);
+			put_clean(out, label);
+			fprintf(out, ": %s grew from %s to %s (%s), over "
+				"--fail-on ", fields[f].name, a, b, ch);
+			put_clean(out, fail[k].spec);
+			fputc('\n', out);
+			free(label);
+		}
+	}
+	return over;
+}
+
+static const char *tests_word(size_t n)
+{
+	return n == 1 ? "test" : "tests";
+}
+
+int compare_files(const char *base_path, const char *new_path,
+		  const struct fail_on *fail, size_t n, FILE *out)
+{
+	struct cmp_run base, new;
+	struct pairing p;
+	size_t over;
+
+	if (load_run(base_path, &base) < 0)
+		return 2;
+	if (load_run(new_path, &new) < 0) {
+		cmp_run_release(&base);
+		return 2;
+	}
+	pair_runs(&base, &new, &p);
+	print_table(out, &p, fail, n);
+	over = print_regressions(out, "memsup compare: ", &p, fail, n);
+	fprintf(out, "memsup compare: %zu %s compared, %zu new, %zu gone",
+		p.compared, tests_word(p.compared), p.added, p.gone);
+	if (n)
+		fprintf(out, "; %zu %s over a --fail-on threshold", over,
+			over == 1 ? "figure" : "figures");
+	fputc('\n', out);
+	free(p.rows);
+	cmp_run_release(&base);
+	cmp_run_release(&new);
+	return over ? 1 : 0;
+}
+
+static void compare_usage(void)
+{
+	error_msg("usage: memsup compare BASE.json NEW.json "
+		  "[--fail-on FIELD:THRESHOLD]...");
+}
+
+int compare_main(int argc, char **argv)
+{
+	const char *paths[2] = { NULL, NULL };
+	struct fail_on *fail;
+	size_t nfail = 0, npaths = 0;
+	int i, ret, dashdash = 0;
+
+	fail = xcalloc((size_t)argc + 1, sizeof(*fail));
+	for (i = 1; i < argc; i++) {
+		const char *spec = NULL, *why;
+
+		if (!dashdash && !strcmp(argv[i], "--")) {
+			dashdash = 1;
+			continue;
+		}
+		if (!dashdash && !strcmp(argv[i], "--fail-on")) {
+			if (i + 1 == argc) {
+				error_msg("compare: option '--fail-on' needs "
+					  "FIELD:THRESHOLD");
+				goto usage;
+			}
+			spec = argv[++i];
+		} else if (!dashdash && !strncmp(argv[i], "--fail-on=", 10)) {
+			spec = argv[i] + 10;
+		} else if (!dashdash && (!strcmp(argv[i], "--help") ||
+					 !strcmp(argv[i], "-h"))) {
+			fputs("usage: memsup compare BASE.json NEW.json "
+			      "[--fail-on FIELD:THRESHOLD]...\n"
+			      "FIELD: peak, allocated, allocations, leaked; "
+			      "THRESHOLD: 10% or 5MiB or 100\n", stdout);
+			free(fail);
+			return 0;
+		} else if (!dashdash && argv[i][0] == '-' && argv[i][1]) {
+			error_msg("compare: unknown option '%s'", argv[i]);
+			goto usage;
+		} else {
+			if (npaths == 2) {
+				error_msg("compare: more than two files given "
+					  "('%s')", argv[i]);
+				goto usage;
+			}
+			paths[npaths++] = argv[i];
+			continue;
+		}
+		if (compare_parse_fail_on(spec, &fail[nfail], &why) < 0) {
+			error_msg("compare: invalid value '%s' for --fail-on: "
+				  "%s", spec, why);
+			free(fail);
+			return 2;
+		}
+		nfail++;
+	}
+	if (npaths != 2) {
+		error_msg("compare: expected two JSON files, BASE and NEW");
+		goto usage;
+	}
+	ret = compare_files(paths[0], paths[1], fail, nfail, stdout);
+	free(fail);
+	if (fflush(stdout)) {
+		perror_msg("compare: cannot write the table");
+		return 2;
+	}
+	return ret;
+usage:
+	compare_usage();
+	free(fail);
+	return 2;
+}
+
+int compare_check_baseline(const char *baseline_path)
+{
+	struct cmp_run r;
+
+	if (load_run(baseline_path, &r) < 0)
+		return -1;
+	cmp_run_release(&r);
+	return 0;
+}
+
+int compare_gate(const char *baseline_path, const struct scope *scopes,
+		 const char *const *fail_on, size_t n, FILE *out)
+{
+	struct cmp_run base, now;
+	struct fail_on *fail;
+	struct pairing p;
+	const char *why;
+	size_t i, over;
+
+	fail = xcalloc(n + 1, sizeof(*fail));
+	for (i = 0; i < n; i++) {
+		if (compare_parse_fail_on(fail_on[i], &fail[i], &why) < 0) {
+			error_msg("invalid value '%s' for --fail-on: %s",
+				  fail_on[i], why);
+			free(fail);
+			return -1;
+		}
+	}
+	if (load_run(baseline_path, &base) < 0) {
+		free(fail);
+		return -1;
+	}
+	run_from_scopes(&now, scopes);
+	pair_runs(&base, &now, &p);
+	over = print_regressions(out, "memsup: baseline: ", &p, fail, n);
+	fprintf(out, "memsup: baseline: %zu %s compared with '%s', %zu new, "
+		"%zu gone; %zu %s over a --fail-on threshold\n", p.compared,
+		tests_word(p.compared), baseline_path, p.added, p.gone, over,
+		over == 1 ? "figure" : "figures");
+	free(p.rows);
+	free(fail);
+	cmp_run_release(&base);
+	cmp_run_release(&now);
+	return over ? 1 : 0;
+}
