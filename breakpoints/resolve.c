@@ -215,7 +215,7 @@ uint64_t objects_r_brk(const struct objects *objs, const struct remote *mem)
 
 int objects_r_state(const struct objects *objs, const struct remote *mem)
 {
-	int state;
+	int state = -1;
 
 	if (!objs->r_debug ||
 	    remote_read(mem, objs->r_debug + offsetof(struct r_debug, r_state),

@@ -348,10 +348,10 @@ int main(int argc, char **argv)
 			opts.json_path = optarg;
 			break;
 		case OPT_PID:
-			if (parse_uint("--pid", optarg, INT_MAX, &v) < 0 || !v) {
-				if (!v)
-					error_msg("invalid value '%s' for --pid",
-						  optarg);
+			if (parse_uint("--pid", optarg, INT_MAX, &v) < 0)
+				return EXIT_USAGE;
+			if (!v) {
+				error_msg("invalid value '%s' for --pid", optarg);
 				return EXIT_USAGE;
 			}
 			opts.pid = (pid_t)v;
@@ -381,10 +381,11 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CK_MULTIPLIER:
 			if (parse_uint("--ck-timeout-multiplier", optarg,
-				       1000000, &v) < 0 || !v) {
-				if (!v)
-					error_msg("--ck-timeout-multiplier must "
-						  "be at least 1");
+				       1000000, &v) < 0)
+				return EXIT_USAGE;
+			if (!v) {
+				error_msg("--ck-timeout-multiplier must be at "
+					  "least 1");
 				return EXIT_USAGE;
 			}
 			opts.ck_multiplier = optarg;
