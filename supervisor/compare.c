@@ -146,6 +146,8 @@ static char *read_file(const char *path, size_t *len)
 		return NULL;
 	}
 	fclose(fp);
+	buf = xgrow(buf, &alloc, n + 1, 1);
+	buf[n] = 0;		/* for strspn() past the document */
 	*len = n;
 	return buf;
 }
