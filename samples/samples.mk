@@ -69,3 +69,6 @@ CHURN_SRCS := samples/churn/churn.c samples/churn/frames.c
 SAMPLES += samples/churn/churn
 samples/churn/churn: $(CHURN_SRCS) samples/churn/churn.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $(CHURN_SRCS)
+
+# faults: the fault matrix of issue 7 (tests/e2e/0100-*.sh)
+include samples/faults/build.mk

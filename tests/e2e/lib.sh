@@ -228,3 +228,158 @@ abspath()
 {
 	readlink -f "$1"
 }
+
+# --- Helpers for the fault matrix (tests/e2e/0100-*.sh, issue 7) ---
+
+# expect_stderr WORD...: memsup's stderr names every WORD (grep -i -E, one
+# pattern each): what happened and what to do, without tying the test to the
+# exact wording.
+expect_stderr()
+{
+	for es_w in "$@"; do
+		if ! grep -qiE -- "$es_w" "$WORK/stderr"; then
+			show_run
+			fail "memsup's stderr does not say /$es_w/"
+		fi
+	done
+}
+
+# expect_no_program_run MARKER: the program did not run: its stdout is
+# empty and MARKER (a file it would have made) does not exist.
+expect_no_program_run()
+{
+	if [ -s "$WORK/stdout" ] || [ -e "$1" ]; then
+		show_run
+		fail "the program ran although memsup refused"
+	fi
+}
+
+# wait_for FILE REGEX [SECONDS]: until a line of FILE matches the grep -E
+# REGEX (default 10 s); fails after that.
+wait_for()
+{
+	wf_i=0
+	until grep -qE -- "$2" "$1" 2>/dev/null; do
+		wf_i=$((wf_i + 1))
+		[ $wf_i -le $((${3:-10} * 20)) ] ||
+			fail "$1 did not show /$2/ within ${3:-10} s"
+		sleep 0.05
+	done
+}
+
+# run_memsup_bg ARGS...: start memsup ARGS in the background, as run_memsup
+# does (same files); MEMSUP_PID is its pid. wait_memsup then sets RC.
+run_memsup_bg()
+{
+	: >"$WORK/stdout"
+	: >"$WORK/stderr"
+	"$MEMSUP" "$@" >"$WORK/stdout" 2>"$WORK/stderr" </dev/null &
+	MEMSUP_PID=$!
+	AT_EXIT="kill -9 $MEMSUP_PID 2>/dev/null; $AT_EXIT"
+}
+
+# wait_memsup [SECONDS]: wait for the background memsup (default
+# E2E_TIMEOUT), kill it and fail if it does not end; sets RC.
+wait_memsup()
+{
+	wm_i=0
+	while kill -0 "$MEMSUP_PID" 2>/dev/null &&
+	    [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$MEMSUP_PID/status" 2>/dev/null)" != Z ]; do
+		wm_i=$((wm_i + 1))
+		if [ $wm_i -gt $((${1:-$E2E_TIMEOUT} * 10)) ]; then
+			kill -9 "$MEMSUP_PID" 2>/dev/null
+			wait "$MEMSUP_PID" 2>/dev/null
+			RC=hung
+			show_run
+			fail "memsup (pid $MEMSUP_PID) did not finish within ${1:-$E2E_TIMEOUT}s"
+		fi
+		sleep 0.1
+	done
+	wait "$MEMSUP_PID"
+	RC=$?
+	echo "$RC" >"$WORK/status"
+}
+
+# text_dump PID FILE: write to FILE the bytes of every executable,
+# file-backed mapping of process PID (its own text, libc's malloc and free,
+# ld.so), read from /proc/PID/mem, each preceded by a header line naming
+# its address range and file: two dumps compare with cmp, and a difference
+# (an int3 left behind) can be located.
+text_dump()
+{
+	python3 - "$1" "$2" <<'PY'
+import sys
+pid, out = sys.argv[1], sys.argv[2]
+with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem, \
+     open(out, "wb") as o:
+    for line in maps:
+        f = line.split()
+        if "x" not in f[1] or len(f) < 6 or f[5].startswith("["):
+            continue
+        lo, hi = (int(x, 16) for x in f[0].split("-"))
+        mem.seek(lo)
+        o.write(f"\n=== {f[0]} {f[5]}\n".encode())
+        o.write(mem.read(hi - lo))
+PY
+}
+
+# text_diff A B: print where two text_dump files differ (mapping, offset,
+# bytes), at most 10 places.
+text_diff()
+{
+	python3 - "$1" "$2" <<'PY'
+import sys
+a, b = (open(p, "rb").read() for p in sys.argv[1:3])
+def split(d):
+    out, parts = [], d.split(b"\n=== ")
+    for p in parts[1:]:
+        head, _, body = p.partition(b"\n")
+        out.append((head.decode(), body))
+    return out
+n = 0
+for (ha, ba), (hb, bb) in zip(split(a), split(b)):
+    for i in range(min(len(ba), len(bb))):
+        if ba[i] != bb[i] and n < 10:
+            lo = int(ha.split("-")[0], 16)
+            print(f"{ha.split()[1]} at {lo + i:#x}: {ba[i]:#04x} before, {bb[i]:#04x} after")
+            n += 1
+PY
+}
+
+# JUnit XML, where this memsup has --junit-xml (being added): junit_opt
+# FILE prints the options to pass ("" without --junit-xml), expect_junit
+# FILE checks that FILE is well-formed XML (xmllint) and valid against the
+# Jenkins schema when /work/shared/junit/junit-10.xsd or shared/junit/ has it;
+# expect_junit FILE N also checks that exactly N testcases are <error>s.
+has_junit()
+{
+	"$MEMSUP" --help 2>&1 | grep -q -- --junit-xml
+}
+
+junit_opt()
+{
+	if has_junit; then
+		printf '%s\n' "--junit-xml=$1"
+	fi
+}
+
+expect_junit()
+{
+	has_junit || return 0
+	command -v xmllint >/dev/null 2>&1 || return 0
+	[ -s "$1" ] || { show_run; fail "memsup wrote no JUnit XML to $1"; }
+	xmllint --noout "$1" 2>"$WORK/xmllint.err" ||
+		{ show_run; cat "$WORK/xmllint.err" >&2; fail "$1 is not well-formed XML"; }
+	for ej_xsd in "$TOP/../shared/junit/junit-10.xsd" "$TOP/shared/junit/junit-10.xsd"; do
+		[ -f "$ej_xsd" ] || continue
+		xmllint --noout --schema "$ej_xsd" "$1" 2>"$WORK/xmllint.err" ||
+			{ show_run; cat "$WORK/xmllint.err" >&2; fail "$1 does not validate against $ej_xsd"; }
+		break
+	done
+	# expect_junit FILE N: N testcases are errors (N unfinished scopes)
+	if [ $# -gt 1 ]; then
+		ej_n=$(xmllint --xpath 'count(//testcase/error)' "$1" 2>/dev/null)
+		[ "$ej_n" = "$2" ] ||
+			{ show_run; fail "$1: $2 testcases with <error> expected, found $ej_n"; }
+	fi
+}
