@@ -148,27 +148,46 @@ static void stack_print(FILE *fp, const struct run_info *ri, uint32_t stack,
 	}
 }
 
+/* Whether OBJECT is a system library (the C library and the like). */
+static int system_object(const char *object)
+{
+	static const char *const dirs[] = {
+		"/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/",
+	};
+	size_t i;
+
+	if (!object)
+		return 0;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!strncmp(object, dirs[i], strlen(dirs[i])))
+			return 1;
+	return 0;
+}
+
 /*
- * The frame that names a call site: the innermost one with a source
- * file, so that a leak through strdup() is shown at its caller; else the
- * innermost. Its text as pytest-memray writes a location,
- * "function:file:line", or "function:object+0xOFFSET". Caller frees.
+ * The frame that names a call site: the innermost one with a source file
+ * outside the system libraries, so that a block from strdup() or fopen()
+ * is shown at its caller even when the C library has debug information;
+ * else the innermost with a source file; else the innermost. Its text as
+ * pytest-memray writes a location, "function:file:line", or
+ * "function:object+0xOFFSET". Caller frees.
  */
 static char *site_key(const struct run_info *ri, uint32_t stack)
 {
 	struct sym_frame fr[MAX_FRAMES];
-	const struct sym_frame *f;
+	const struct sym_frame *f = NULL;
 	unsigned n = stack_frames(ri, stack, fr), i;
 
 	if (!n)
 		return xstrdup("??");
-	f = &fr[0];
-	for (i = 0; i < n; i++) {
-		if (fr[i].file) {
+	for (i = 0; i < n && !f; i++)
+		if (fr[i].file && !system_object(fr[i].object))
 			f = &fr[i];
-			break;
-		}
-	}
+	for (i = 0; i < n && !f; i++)
+		if (fr[i].file)
+			f = &fr[i];
+	if (!f)
+		f = &fr[0];
 	if (f->file && f->line)
 		return xasprintf("%s:%s:%u", f->function ? f->function : "??",
 				 f->file, f->line);
