@@ -17,6 +17,7 @@
 	X(scope) \
 	X(stacks) \
 	X(retstack) \
+	X(discover) \
 	X(maps) \
 	X(report)
 
