@@ -72,3 +72,9 @@ samples/churn/churn: $(CHURN_SRCS) samples/churn/churn.h $(SAMPLE_COMMON)
 
 # faults: the fault matrix of issue 7 (tests/e2e/0100-*.sh)
 include samples/faults/build.mk
+
+# stepping: threads through allocators whose first instruction is
+# single-stepped, not emulated (built -O2 so my_free is a tail jump)
+SAMPLES += samples/stepping/stepping
+samples/stepping/stepping: samples/stepping/stepping.c samples/stepping/stepping.h
+	$(CC) $(filter-out -O0,$(SAMPLE_CFLAGS)) -O2 -pthread -o $@ $<

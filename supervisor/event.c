@@ -171,11 +171,122 @@ static void batch_init(struct write_batch *wb, const struct remote *mem)
 }
 
 /*
+ * While T single-steps over a lifted int3, no other thread of its process
+ * may run: it could pass the breakpoint unseen (SPEC §8). They are
+ * interrupted, and a stop any of them reports meanwhile is kept for
+ * later (dispatch() sees TRACEE_HELD).
+ */
+static int thread_is_dead(pid_t pid, pid_t tid)
+{
+	char path[96], buf[256], *p;
+	FILE *fp;
+	int dead = 1;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
+		 (int)tid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 1;
+	if (fgets(buf, sizeof(buf), fp) && (p = strrchr(buf, ')')) &&
+	    p[1] == ' ')
+		dead = p[2] == 'Z' || p[2] == 'X';
+	fclose(fp);
+	return dead;
+}
+
+/* Records the stop (or exit) HELD tracee O reports, for later. */
+static void held_stopped(struct tracee *o, int status)
+{
+	if (WIFSTOPPED(status) && (unsigned)status >> 16 == PTRACE_EVENT_STOP &&
+	    !o->has_held_status) {
+		o->flags |= TRACEE_HELD_STOPPED;
+	} else if (!o->has_held_status) {
+		o->held_status = status;
+		o->has_held_status = 1;
+	}
+}
+
+/*
+ * PTRACE_INTERRUPT does not stop a thread at once: each held sibling is
+ * waited for until it reports a stop. A zombie leader (it called
+ * pthread_exit) reports nothing until the others exit, and runs no code:
+ * it is not waited for.
+ */
+static void hold_siblings(struct tracee *t)
+{
+	struct tracee *o;
+	int status;
+	pid_t r;
+
+	for (o = t->proc->threads; o; o = o->pnext) {
+		if (o == t || (o->flags & TRACEE_HELD))
+			continue;
+		o->flags |= TRACEE_HELD;
+		if (ptrace(PTRACE_INTERRUPT, o->tid, 0L, 0L) < 0 &&
+		    errno != ESRCH)
+			perror_msg("ptrace(PTRACE_INTERRUPT, %d)", (int)o->tid);
+	}
+	for (o = t->proc->threads; o; o = o->pnext) {
+		if (o == t || !(o->flags & TRACEE_HELD) ||
+		    (o->flags & TRACEE_HELD_STOPPED) || o->has_held_status)
+			continue;
+		for (;;) {
+			int leader = o->tid == t->proc->pid;
+
+			r = waitpid(o->tid, &status,
+				    __WALL | (leader ? WNOHANG : 0));
+			if (r == o->tid) {
+				held_stopped(o, status);
+				break;
+			}
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 || thread_is_dead(t->proc->pid, o->tid))
+				break;
+			if (r == 0)
+				usleep(50);
+		}
+	}
+}
+
+static void dispatch(struct session *s, pid_t tid, int status);
+
+static int someone_stepping(const struct process *proc)
+{
+	return proc->nstepping > 0;
+}
+
+static void release_siblings(struct session *s, struct tracee *t)
+{
+	struct tracee *o, *next;
+
+	for (o = t->proc->threads; o; o = next) {
+		int status, had = o->has_held_status, stopped;
+
+		next = o->pnext;
+		if (!(o->flags & TRACEE_HELD))
+			continue;
+		/* A released thread's stop made it single-step in turn:
+		 * the rest stay held until that step is done. */
+		if (someone_stepping(t->proc))
+			break;
+		stopped = o->flags & TRACEE_HELD_STOPPED;
+		status = o->held_status;
+		o->flags &= ~(TRACEE_HELD | TRACEE_HELD_STOPPED);
+		o->has_held_status = 0;
+		if (had)
+			dispatch(s, o->tid, status);
+		else if (stopped)
+			resume(o, 0);
+		/* Else its interrupt stop comes later, and is resumed then. */
+	}
+}
+
+/*
  * Resumes T past the breakpoint BP it stopped at, with REGS as read at the
  * stop. The displaced instruction is emulated when step.c can; otherwise
- * the int3 is lifted for one single-step and put back at the trap.
- * FIXME(#6): the single-step fallback lets other threads of the process
- * run through the lifted breakpoint unseen; stop them first.
+ * the int3 is lifted for one single-step, with the other threads of the
+ * process held, and put back at the trap.
  */
 static void step_over(struct tracee *t, struct breakpoint *bp,
 		      struct user_regs_struct *regs, struct write_batch *wb)
@@ -197,13 +308,15 @@ static void step_over(struct tracee *t, struct breakpoint *bp,
 	}
 	if (batch_flush(wb) < 0 || set_regs(t, regs) < 0)
 		return;
-	if (bp_disarm(&as->bps, &as->mem, bp) < 0) {
+	/* Siblings stop before the int3 is lifted, never after. */
+	t->flags |= TRACEE_STEPPING;
+	t->proc->nstepping++;
+	t->step_bp = bp->addr;
+	if (t->proc->nthreads > 1)
+		hold_siblings(t);
+	if (bp_disarm(&as->bps, &as->mem, bp) < 0)
 		perror_msg("lift breakpoint at %#llx in process %d",
 			   (unsigned long long)bp->addr, (int)t->proc->pid);
-		return;
-	}
-	t->flags |= TRACEE_STEPPING;
-	t->step_bp = bp->addr;
 	if (ptrace(PTRACE_SINGLESTEP, t->tid, 0L, 0L) < 0 && errno != ESRCH)
 		perror_msg("ptrace(PTRACE_SINGLESTEP, %d)", (int)t->tid);
 }
@@ -233,15 +346,20 @@ static void unref_return_site(struct process *proc, uint64_t ret)
 			   (int)proc->pid);
 }
 
-static void step_done(struct tracee *t)
+/* T's single-step is over: the int3 goes back, T runs on with SIG, and
+ * only then its siblings, which may single-step in turn. */
+static void step_done(struct session *s, struct tracee *t, int sig)
 {
 	struct aspace *as = t->proc->as;
 	struct breakpoint *bp = bp_find(&as->bps, t->step_bp);
 
 	t->flags &= ~TRACEE_STEPPING;
+	t->proc->nstepping--;
 	if (bp && bp_wanted(t->proc, bp) && bp_arm(&as->bps, &as->mem, bp) < 0)
 		perror_msg("re-insert breakpoint at %#llx in process %d",
 			   (unsigned long long)bp->addr, (int)t->proc->pid);
+	resume(t, sig);
+	release_siblings(s, t);
 }
 
 /* ---- allocator events ---- */
@@ -277,30 +395,48 @@ static uint64_t mul_or_zero(uint64_t a, uint64_t b)
 	return r;
 }
 
+/*
+ * Whether this free-class call is the inner part of the free-class call in
+ * progress on T: free() inside operator delete or a custom free, or one
+ * delete variant calling or tail-jumping to another (then on the same
+ * frame). The outer call is still running only while its return slot
+ * holds the return address it had at entry; a new call from the same
+ * caller at the same depth is a different function entry.
+ */
+static int nested_free(struct tracee *t, struct breakpoint *bp,
+		       const struct user_regs_struct *regs)
+{
+	uint64_t v;
+	int r;
+
+	if (!t->nest_ptr || regs->rdi != t->nest_ptr ||
+	    regs->rsp > t->nest_sp || bp->addr == t->nest_bp)
+		return 0;
+	r = remote_read(&t->proc->as->mem, t->nest_sp, &v, sizeof(v)) == 0 &&
+	    v == t->nest_ret;
+	return r;
+}
+
 static void on_free(struct tracee *t, struct breakpoint *bp,
 		    const struct user_regs_struct *regs)
 {
 	uint64_t ptr = regs->rdi;
 
-	/*
-	 * free() inside operator delete, or one delete variant calling or
-	 * tail-jumping to another (then on the same frame: rsp equal).
-	 */
-	if (t->nest_ptr) {
-		if (regs->rsp <= t->nest_sp && ptr == t->nest_ptr)
-			return;
-		if (regs->rsp >= t->nest_sp)
-			t->nest_ptr = 0;
-	}
+	if (nested_free(t, bp, regs))
+		return;
+	t->nest_ptr = 0;
 	if (!ptr)
 		return;
 	if (heap_free(&t->proc->heap, ptr) < 0 && msg_verbosity() > 1)
 		verbose_msg("process %d thread %d: %s(%#llx) of an unknown "
 			    "block", (int)t->proc->pid, (int)t->tid, bp->name,
 			    (unsigned long long)ptr);
-	if (bp->fn != FN_FREE) {
+	if (bp->fn != FN_FREE &&
+	    remote_read(&t->proc->as->mem, regs->rsp, &t->nest_ret,
+			sizeof(t->nest_ret)) == 0) {
 		t->nest_ptr = ptr;
 		t->nest_sp = regs->rsp;
+		t->nest_bp = bp->addr;
 	}
 }
 
@@ -518,6 +654,11 @@ static void on_return(struct session *s, struct tracee *t,
 		return;
 	}
 	stack = (uint32_t)p->arg[2];
+	if (msg_verbosity() > 1 && regs->rax && p->fn != FN_BOUNDARY &&
+	    blocks_find(&proc->heap.live, regs->rax))
+		verbose_msg("thread %d: %s returned %#llx, still live: a free "
+			    "was not seen", (int)t->tid, bp_fn_name(p->fn),
+			    (unsigned long long)regs->rax);
 	switch (p->fn) {
 	case FN_BOUNDARY:
 		if (p->data) {
@@ -1018,7 +1159,9 @@ static void on_exec(struct session *s, struct tracee *t)
 	retstack_release(&t->rs);
 	retstack_init(&t->rs);
 	t->nest_ptr = 0;
-	t->flags &= ~TRACEE_STEPPING;
+	t->flags &= ~(TRACEE_STEPPING | TRACEE_HELD | TRACEE_HELD_STOPPED);
+	t->has_held_status = 0;
+	proc->nstepping = 0;
 	if (former && (pid_t)former != t->tid)
 		verbose_msg("thread %lu of process %d exec'd", former,
 			    (int)proc->pid);
@@ -1138,9 +1281,14 @@ static void on_new_child(struct session *s, struct tracee *t, int event)
 
 		child = proc->threads;
 	}
-	/* If its first stop came before this event, it waits for us. */
-	if (take_early(s, pid))
-		resume(child, 0);
+	/* If its first stop came before this event, it waits for us; and
+	 * longer while a sibling single-steps over a lifted int3. */
+	if (take_early(s, pid)) {
+		if (someone_stepping(child->proc))
+			child->flags |= TRACEE_HELD | TRACEE_HELD_STOPPED;
+		else
+			resume(child, 0);
+	}
 }
 
 /* A stop of a tid we do not know: a new child ahead of its parent's event. */
@@ -1173,6 +1321,12 @@ static void on_exit_status(struct session *s, struct tracee *t, int status)
 	struct process *proc = t->proc;
 	char *why;
 
+	if (t->flags & TRACEE_STEPPING) {
+		/* Died mid-step (SIGKILL): its siblings must not stay held. */
+		t->flags &= ~TRACEE_STEPPING;
+		proc->nstepping--;
+		release_siblings(s, t);
+	}
 	if (t->tid != proc->pid) {
 		tracee_free(s, t);
 		return;
@@ -1341,8 +1495,7 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 	struct breakpoint *bp;
 
 	if (t->flags & TRACEE_STEPPING) {
-		step_done(t);
-		resume(t, 0);
+		step_done(s, t, 0);
 		return 1;
 	}
 	if (get_regs(t, &regs) < 0)
@@ -1353,6 +1506,9 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 	if (!bp->armed) {
 		/* Disarmed while this hit waited in the queue: rerun the
 		 * original instruction (uprobes handle_swbp). */
+		if (msg_verbosity() > 1)
+			verbose_msg("thread %d: hit of the lifted breakpoint "
+				    "on %s", (int)t->tid, bp->name);
 		regs.rip = bp->addr;
 		if (set_regs(t, &regs) == 0)
 			resume(t, 0);
@@ -1401,6 +1557,24 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		return;
 	sig = WSTOPSIG(status);
 	event = (unsigned)status >> 16;
+	/* A thread that appeared while a sibling single-steps is held too. */
+	if (!(t->flags & (TRACEE_HELD | TRACEE_STEPPING)) &&
+	    someone_stepping(t->proc))
+		t->flags |= TRACEE_HELD;
+	if (t->flags & TRACEE_HELD) {
+		held_stopped(t, status);
+		return;
+	}
+	/*
+	 * A signal arrived before the single-step trapped: the instruction
+	 * has not run. Put the int3 back and let the handler run; the thread
+	 * comes back to the breakpoint afterwards (a repeated allocator
+	 * entry in the same slot is seen as nested).
+	 */
+	if ((t->flags & TRACEE_STEPPING) && event == 0 && sig != SIGTRAP) {
+		step_done(s, t, sig);
+		return;
+	}
 	switch (event) {
 	case 0:
 		break;
@@ -1418,6 +1592,18 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		if (t->flags & TRACEE_DETACHING) {
 			t->flags = (t->flags & ~TRACEE_DETACHING) |
 				   TRACEE_PARKED;
+			return;
+		}
+		/*
+		 * A stale PTRACE_INTERRUPT (from holding siblings earlier)
+		 * can fire as the single-step starts, before the step: go
+		 * on stepping, never run free with the int3 lifted.
+		 */
+		if ((t->flags & TRACEE_STEPPING) && sig == SIGTRAP) {
+			if (ptrace(PTRACE_SINGLESTEP, tid, 0L, 0L) < 0 &&
+			    errno != ESRCH)
+				perror_msg("ptrace(PTRACE_SINGLESTEP, %d)",
+					   (int)tid);
 			return;
 		}
 		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||

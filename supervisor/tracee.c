@@ -62,6 +62,8 @@ void tracee_free(struct session *s, struct tracee *t)
 			break;
 		}
 	}
+	if (t->flags & TRACEE_STEPPING)
+		t->proc->nstepping--;
 	retstack_release(&t->rs);
 	free(t);
 }

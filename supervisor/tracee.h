@@ -57,6 +57,9 @@ enum tracee_flags {
 	TRACEE_ATTACH_STOP = 1 << 1,	/* --pid: waiting for its first stop */
 	TRACEE_DETACHING = 1 << 2,	/* interrupted for detach */
 	TRACEE_PARKED = 1 << 3,		/* stopped for detach */
+	TRACEE_HELD = 1 << 4,		/* kept stopped while a sibling
+					 * single-steps a lifted int3 */
+	TRACEE_HELD_STOPPED = 1 << 5,	/* ... and its interrupt arrived */
 };
 
 struct tracee {
@@ -69,8 +72,10 @@ struct tracee {
 	struct retstack rs;
 	/* A free-class call in progress (operator delete, a custom free):
 	 * the free() it makes inside is the same event (SPEC §5). */
-	uint64_t nest_ptr, nest_sp;
+	uint64_t nest_ptr, nest_sp, nest_ret, nest_bp;
 	int pending_sig;		/* to deliver at detach */
+	int held_status;		/* TRACEE_HELD: a stop to handle later */
+	int has_held_status;
 };
 
 struct process {
@@ -80,6 +85,7 @@ struct process {
 	struct heap heap;
 	struct tracee *threads;
 	unsigned nthreads;
+	unsigned nstepping;		/* threads single-stepping a lifted int3 */
 	char *exe;			/* /proc/PID/exe at exec */
 	char *command;			/* argv joined, at exec */
 	struct scope *program;		/* the whole-program scope, no policy */

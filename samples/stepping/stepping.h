@@ -1,0 +1,5 @@
+#ifndef STEPPING_H
+#define STEPPING_H
+#define STEPPING_THREADS 4
+#define STEPPING_ROUNDS 5000
+#endif
