@@ -446,12 +446,26 @@ static uint32_t capture_stack(struct session *s, struct tracee *t,
 			      const struct user_regs_struct *regs)
 {
 	struct aspace *as = t->proc->as;
+	struct unwind_fixup fx[16];
 	uint64_t pcs[POLICY_MAX_STACK_DEPTH];
-	unsigned n;
+	unsigned n, nfx = 0;
+	size_t i;
 
 	if (!s->stack_depth || !as->uw || !as->img)
 		return 0;
+	/* The trampoline in return slots is memsup's: show the callers. */
+	for (i = t->rs.n; i-- > 0 && nfx < 16;) {
+		const struct pending *p = &t->rs.v[i];
+
+		if (p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE)
+			continue;
+		fx[nfx].slot = p->slot;
+		fx[nfx].value = p->ret;
+		nfx++;
+	}
+	unwinder_set_fixups(as->uw, fx, nfx);
 	n = unwinder_unwind(as->uw, t->tid, regs, pcs, s->stack_depth);
+	unwinder_set_fixups(as->uw, NULL, 0);
 	return n ? stacks_intern(&s->stacks, as->img->id, pcs, n) : 0;
 }
 

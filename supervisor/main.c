@@ -488,10 +488,13 @@ int main(int argc, char **argv)
 		status = EXIT_SUPERVISION;
 	} else {
 		sig = session_stop_signal();
-		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+		/* --pid: a signal or --timeout is how memsup is told to let
+		 * the process go; that is a success. */
+		if (s->mode == MODE_ATTACH && s->main_status < 0)
+			status = any_failed(s) && opts.error_exitcode ?
+				 opts.error_exitcode : 0;
+		else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			status = 128 + sig;
-		else if (s->mode == MODE_ATTACH && s->main_status < 0)
-			status = 0;
 		else if (any_failed(s) && opts.error_exitcode)
 			status = opts.error_exitcode;
 		else

@@ -64,6 +64,8 @@ struct unwinder {
 	uint64_t page_addr[CACHE_PAGES];
 	uint64_t page_epoch[CACHE_PAGES];
 	unsigned victim, last;
+	const struct unwind_fixup *fx;	/* words to read as changed back */
+	unsigned nfx;
 	struct unwind_stats stats;
 	unsigned char page[CACHE_PAGES][PAGE_SIZE_];
 };
@@ -180,10 +182,18 @@ static int mem_read(struct unwinder *uw, uint64_t addr, void *buf, size_t len)
 	return 0;
 }
 
+void unwinder_set_fixups(struct unwinder *uw, const struct unwind_fixup *fx,
+			 unsigned n)
+{
+	uw->fx = fx;
+	uw->nfx = n;
+}
+
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		      int write, void *arg)
 {
 	struct unwinder *uw = arg_unwinder(arg);
+	unsigned i;
 
 	if (!uw)	/* not ours: cannot happen, but stay correct */
 		return _UPT_access_mem(as, addr, val, write, arg);
@@ -191,6 +201,9 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		return -UNW_EINVAL;
 	if (mem_read(uw, addr, val, sizeof(*val)) < 0)
 		return -UNW_EINVAL;
+	for (i = 0; i < uw->nfx; i++)
+		if (uw->fx[i].slot == addr)
+			*val = uw->fx[i].value;
 	return 0;
 }
 

@@ -56,6 +56,19 @@ void unwinder_flush(struct unwinder *uw);
  * frame has no unwind information or the stack is unreadable, 0 when
  * nothing could be unwound. Never fails otherwise.
  */
+/*
+ * Stack words memsup itself changed: the return addresses it replaced by
+ * its trampoline (see docs/supervisor.md). The unwinder reads VALUE at
+ * SLOT instead, so that stacks show the true callers. FX is borrowed for
+ * the next unwinder_unwind() calls, until set again (NULL, 0 to clear).
+ */
+struct unwind_fixup {
+	uint64_t slot;
+	uint64_t value;
+};
+void unwinder_set_fixups(struct unwinder *uw, const struct unwind_fixup *fx,
+			 unsigned n);
+
 unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 			 const struct user_regs_struct *regs, uint64_t *pcs,
 			 unsigned max);
