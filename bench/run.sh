@@ -11,6 +11,8 @@
 #   BENCH_ONLY="a b"    only these workloads (names as in the table)
 #   BENCH_MICRO=0       skip the event-path microbenchmark and the RSS test
 #   BENCH_NO_INSTALL=1  never apt-get missing tools (root installs them)
+#   BENCH_SLOW_CAP=S    a tool gets no more runs on a workload after one
+#                       run longer than S seconds (30)
 #
 # For each workload, one run of every tool in turn, the order rotated from
 # run to run, BENCH_RUNS times; medians. Events (allocations + frees of the
@@ -28,6 +30,8 @@ QUICK=${BENCH_QUICK:-0}
 MICRO=${BENCH_MICRO:-1}
 MEMSUP=$ROOT/memsup
 LTRACE_CAP=60		# seconds: ltrace runs longer than this are skipped
+SLOW_CAP=${BENCH_SLOW_CAP:-30}	# seconds: after a run this long, no more runs
+			# of that tool on that workload (valgrind on compute)
 TOOLS="native memsup memsup-nopin valgrind heaptrack ltrace"
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -166,6 +170,7 @@ for w in "${WORKLOADS[@]}"; do
 	ntools=$#
 	skip_lt=
 	case $lt in skip:*) skip_lt=${lt#skip:} ;; esac
+	slow=" "
 	for ((r = 0; r < RUNS; r++)); do
 		for ((i = 0; i < ntools; i++)); do
 			set -- $tools
@@ -174,6 +179,7 @@ for w in "${WORKLOADS[@]}"; do
 			c=$cmd
 			[ "$tool" = native-alt ] || { [ "$tool" = ltrace ] && [ -n "$altcmd" ]; } && c=$altcmd
 			[ "$tool" = ltrace ] && [ -n "$skip_lt" ] && continue
+			[[ "$slow" == *" $tool "* ]] && continue
 			full=$(tool_cmd "$tool" "$c" "$pol")
 			[ -n "$full" ] || continue
 			run_timed env $envs $full
@@ -184,6 +190,8 @@ for w in "${WORKLOADS[@]}"; do
 			fi
 			jq -nc --arg w "$name" --arg t "$tool" --argjson s "$T" \
 				--argjson rc "$RC" '{workload: $w, tool: $t, s: $s, rc: $rc}' >>"$RAW"
+			awk -v t="$T" -v c="$SLOW_CAP" 'BEGIN { exit !(t > c) }' &&
+				slow="$slow$tool "
 		done
 		printf ' .'
 	done
@@ -323,7 +331,8 @@ jq -r '
 		else "\(.median_s | f(100)) s · \(.slowdown | f(10))×" +
 		     (if .us_per_event == null then "" else " · \(.us_per_event | f(10)) µs" end) +
 		     (if .command then " ¹" else "" end) +
-		     (if (.exit_status | length) > 1 then " ²" else "" end) end;
+		     (if (.exit_status | length) > 1 then " ²" else "" end) +
+		     (if (.runs_s | length) < $runs then " ³" else "" end) end;
 	"Machine: \(.machine.nproc) CPUs, \(.machine.cpu), Linux \(.machine.kernel); \(.date); medians of \(.runs) runs\(if .quick then " (BENCH_QUICK)" else "" end); load average \(.machine.loadavg_start) at start, \(.machine.loadavg_end) at end.",
 	"",
 	"Each cell: median wall time · slowdown against native · µs per allocation event ((tool − native) / events; events = allocations + frees of the whole program, counted by memsup).",
@@ -337,6 +346,7 @@ jq -r '
 	(.workloads[] | select(.memsup_policy_scopes) | "\(.name): with its policy memsup stops only inside tests: \(.memsup_policy_scopes.events) events in \(.memsup_policy_scopes.scopes) scopes."),
 	(.workloads[] | select(.name == "leaky") | "leaky: memsup counted \(.counts.leaked_blocks) leaked blocks, \(.counts.leaked_bytes) bytes (expected 2·N/100 + 1 blocks, N/100·104 + 65536 bytes)."),
 	(if [.workloads[].tools // {} | .[] | .exit_status // [] | length > 1] | any then "² exit status differed between runs." else empty end),
+	(if [.workloads[].tools // {} | .[] | .runs_s // [] | length < $runs] | any then "³ fewer runs: after one run longer than \($cap) s a tool gets no more runs on that workload (median of those it had)." else empty end),
 	"",
 	(.workloads[] | "- **\(.name)**: \(.what); `\(.command)`"),
 	(if .micro then .micro as $m | (
@@ -356,7 +366,7 @@ jq -r '
 	   ($m.syscalls_per_pair[] | "- stack depth \(.depth): " + ([to_entries[] | select(.key != "depth") | "\(.key) \(.value)"] | join(", "))) else empty end),
 	 (if $m.rss then "", "memsup peak RSS with \($m.rss.live_blocks) live blocks (one stack): \($m.rss.peak_rss_kib) KiB, against \($m.rss.peak_rss_kib_empty) KiB with none: \($m.rss.bytes_per_block) bytes per live block (target ≤ 64); that run took \($m.rss.seconds) s." else empty end))
 	 else empty end)
-' "$OUT/results.json" >"$OUT/results.md" || die "cannot write results.md"
+' --argjson runs "$RUNS" --argjson cap "$SLOW_CAP" "$OUT/results.json" >"$OUT/results.md" || die "cannot write results.md"
 
 cat "$OUT/results.md"
 echo
