@@ -24,7 +24,7 @@ TEST_PKGS := check
 DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev check
 # Tools the tests use, by command name and Debian package.
 DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
-	objdump:binutils
+	objdump:binutils /usr/bin/time:time
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wundef \
@@ -56,7 +56,7 @@ ASAN := build/asan
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o)
 
-.PHONY: all deps check check-unit check-e2e check-asan demo fuzz bench \
+.PHONY: all deps check check-unit check-e2e demo fuzz bench \
 	install clean lint samples
 all: memsup
 
@@ -118,6 +118,8 @@ check-unit: build/unit-tests build/unit-tests-asan
 SAMPLES :=
 include samples/samples.mk
 samples: $(SAMPLES)
+
+include tests/e2e/valgrind.mk
 
 check-e2e: memsup samples
 	tests/e2e/run.sh

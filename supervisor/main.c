@@ -23,6 +23,7 @@
 #include "breakpoints/discover.h"
 #include "breakpoints/elfsym.h"
 #include "config/policy.h"
+#include "supervisor/compare.h"
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
@@ -43,6 +44,12 @@ struct options {
 	int error_exitcode;
 	const char *ck_multiplier;
 	int ck_multiplier_given;
+	const char *junit_path;
+	int xunit1;
+	const char *baseline;
+	const char *fail_on[32];
+	size_t nfail_on;
+	int color;			/* -1 auto, 0 never, 1 always */
 };
 
 static void usage(FILE *fp)
@@ -51,6 +58,7 @@ static void usage(FILE *fp)
 	      "       memsup [OPTIONS] [--policy FILE] --pid PID\n"
 	      "       memsup check-policy FILE\n"
 	      "       memsup list-tests [--policy FILE] PROGRAM\n"
+	      "       memsup compare BASE.json NEW.json [--fail-on F:T]...\n"
 	      "\n"
 	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
 	      "allocation and free of every process it becomes.\n"
@@ -58,6 +66,12 @@ static void usage(FILE *fp)
 	      "options:\n"
 	      "  --policy FILE       YAML policy (see docs/policy.md)\n"
 	      "  --json FILE         write JSON results\n"
+	      "  --junit-xml FILE    write JUnit XML\n"
+	      "  --junit-family=xunit2|xunit1  xunit1 adds file and line\n"
+	      "  --baseline FILE.json  compare with an earlier --json run\n"
+	      "  --fail-on FIELD:THRESHOLD  with --baseline: peak:10%%,\n"
+	      "                      peak:5MiB, allocations:100 (repeatable)\n"
+	      "  --color=auto|always|never  colour on a terminal (NO_COLOR)\n"
 	      "  --pid PID           attach to a running process; detach on\n"
 	      "                      SIGINT, SIGTERM or --timeout\n"
 	      "  --timeout SECONDS   stop after this long (launch: the program\n"
@@ -235,7 +249,7 @@ static int check_program(const char *prog)
 }
 
 static struct session the_session;
-static struct report_file json_file;
+static struct report_file json_file, junit_file;
 static struct options opts;
 static char **prog_argv;
 
@@ -243,6 +257,25 @@ static unsigned symbolize_cb(const void *ctx, uint32_t stack,
 			     struct sym_frame *out, unsigned max)
 {
 	return session_symbolize(ctx, stack, out, max);
+}
+
+/* The terminal flags: colour per --color, NO_COLOR and isatty. */
+static unsigned term_flags(void)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	unsigned flags = 0;
+	int color = opts.color;
+
+	if (color < 0)
+		color = isatty(STDERR_FILENO) && !(nc && *nc) &&
+			!(term && !strcmp(term, "dumb"));
+	if (color)
+		flags |= REPORT_TERM_COLOR;
+	if (opts.quiet)
+		flags |= REPORT_TERM_QUIET;
+	if (opts.verbose)
+		flags |= REPORT_TERM_VERBOSE;
+	return flags;
 }
 
 static int finish_reports(int exit_status)
@@ -262,14 +295,30 @@ static int finish_reports(int exit_status)
 	int failed = 0;
 
 	session_number_results(s);
-	if (!opts.quiet)
+	if (s->pol)
+		report_term_report(stderr, &ri, s->done, term_flags());
+	else if (!opts.quiet)
 		report_term_summary(stderr, &ri, s->done);
 	if (json_file.fp) {
 		report_json(json_file.fp, &ri, s->done);
 		if (report_file_commit(&json_file) < 0)
 			failed = 1;
 	}
+	if (junit_file.fp) {
+		report_junit(junit_file.fp, &ri, s->done, opts.xunit1);
+		if (report_file_commit(&junit_file) < 0)
+			failed = 1;
+	}
 	return failed;
+}
+
+/* The --baseline gate (SPEC §2): 1 when a threshold is exceeded. */
+static int gate_failed(const struct session *s)
+{
+	if (!opts.baseline)
+		return 0;
+	return compare_gate(opts.baseline, s->done, opts.fail_on,
+			    opts.nfail_on, stderr) != 0;
 }
 
 static int any_failed(const struct session *s)
@@ -303,6 +352,8 @@ int main(int argc, char **argv)
 		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
 		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN,
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
+		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
+		OPT_COLOR,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -311,6 +362,11 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "junit-xml", required_argument, NULL, OPT_JUNIT_XML },
+		{ "junit-family", required_argument, NULL, OPT_JUNIT_FAMILY },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "error-exitcode", required_argument, NULL,
 		  OPT_ERROR_EXITCODE },
 		{ "ck-timeout-multiplier", required_argument, NULL,
@@ -333,11 +389,14 @@ int main(int argc, char **argv)
 		return cmd_check_policy(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "list-tests"))
 		return cmd_list_tests(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "compare"))
+		return compare_main(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
 	opts.error_exitcode = 1;
 	opts.ck_multiplier = "10";
+	opts.color = -1;
 	/* '+': options end at the program's name. */
 	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
 		switch (c) {
@@ -391,6 +450,57 @@ int main(int argc, char **argv)
 			opts.ck_multiplier = optarg;
 			opts.ck_multiplier_given = 1;
 			break;
+		case OPT_JUNIT_XML:
+			opts.junit_path = optarg;
+			break;
+		case OPT_JUNIT_FAMILY:
+			if (!strcmp(optarg, "xunit1")) {
+				opts.xunit1 = 1;
+			} else if (!strcmp(optarg, "xunit2")) {
+				opts.xunit1 = 0;
+			} else {
+				error_msg("invalid value '%s' for --junit-family: "
+					  "expected xunit2 or xunit1", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case OPT_BASELINE:
+			opts.baseline = optarg;
+			break;
+		case OPT_FAIL_ON: {
+			struct fail_on fo;
+			const char *why;
+
+			if (compare_parse_fail_on(optarg, &fo, &why) < 0) {
+				error_msg("invalid value '%s' for --fail-on: %s",
+					  optarg, why);
+				hint_msg("give FIELD:THRESHOLD, FIELD one of peak, "
+					 "allocated, allocations, leaked: "
+					 "peak:10%%, peak:5MiB, allocations:100");
+				return EXIT_USAGE;
+			}
+			if (opts.nfail_on == sizeof(opts.fail_on) /
+					     sizeof(opts.fail_on[0])) {
+				error_msg("too many --fail-on options");
+				return EXIT_USAGE;
+			}
+			opts.fail_on[opts.nfail_on++] = optarg;
+			break;
+		}
+		case OPT_COLOR:
+			if (!strcmp(optarg, "auto")) {
+				opts.color = -1;
+			} else if (!strcmp(optarg, "always")) {
+				opts.color = 1;
+			} else if (!strcmp(optarg, "never")) {
+				opts.color = 0;
+			} else {
+				error_msg("invalid value '%s' for --color: "
+					  "expected auto, always or never",
+					  optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case OPT_NO_PIN:
 			opts.no_pin = 1;
 			break;
@@ -429,7 +539,23 @@ int main(int argc, char **argv)
 		if (!pol)
 			return EXIT_USAGE;
 	}
+	if (opts.nfail_on && !opts.baseline) {
+		error_msg("--fail-on needs --baseline FILE.json (or use 'memsup "
+			  "compare BASE.json NEW.json')");
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
+	if (opts.baseline && compare_check_baseline(opts.baseline) < 0) {
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
 	if (opts.json_path && report_file_open(&json_file, opts.json_path) < 0) {
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
+	if (opts.junit_path &&
+	    report_file_open(&junit_file, opts.junit_path) < 0) {
+		report_file_abandon(&json_file);
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
@@ -437,6 +563,7 @@ int main(int argc, char **argv)
 		prog_argv = argv + optind;
 		if (check_program(prog_argv[0]) < 0) {
 			report_file_abandon(&json_file);
+			report_file_abandon(&junit_file);
 			policy_free(pol);
 			return EXIT_SUPERVISION;
 		}
@@ -454,6 +581,7 @@ int main(int argc, char **argv)
 	s->pol = pol;
 	s->pin = !opts.no_pin;
 	s->quiet = opts.quiet;
+	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;
@@ -463,11 +591,13 @@ int main(int argc, char **argv)
 		if (session_attach(s, opts.pid) < 0) {
 			msg_set_cleanup(NULL);
 			report_file_abandon(&json_file);
+			report_file_abandon(&junit_file);
 			return EXIT_SUPERVISION;
 		}
 	} else if (session_launch(s, prog_argv) < 0) {
 		msg_set_cleanup(NULL);
 		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
 		return EXIT_SUPERVISION;
 	}
 
@@ -485,6 +615,7 @@ int main(int argc, char **argv)
 		errno = err;
 		perror_msg("cannot run '%s'", prog_argv[0]);
 		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
 		status = EXIT_SUPERVISION;
 	} else {
 		sig = session_stop_signal();
@@ -495,7 +626,8 @@ int main(int argc, char **argv)
 				 opts.error_exitcode : 0;
 		else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			status = 128 + sig;
-		else if (any_failed(s) && opts.error_exitcode)
+		else if ((any_failed(s) || gate_failed(s)) &&
+			 opts.error_exitcode)
 			status = opts.error_exitcode;
 		else
 			status = report_program_exit(s->main_status);

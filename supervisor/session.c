@@ -212,7 +212,7 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 	judge_scope(sc, b ? &b->limits : &none, leak_filtered, &fc);
 	session_add_done(s, sc);
 	if (!sc->is_program)
-		report_term_line(stderr, sc, s->quiet);
+		report_term_test(stderr, sc, s->term_flags);
 }
 
 /* ---- naming ---- */

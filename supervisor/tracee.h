@@ -116,6 +116,7 @@ struct session {
 	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */
 	int quiet;			/* -q: verdicts only */
+	unsigned term_flags;		/* enum report_term_flags */
 	struct stacks stacks;		/* every stack, session-wide */
 	struct image *images;
 	uint32_t nimages;

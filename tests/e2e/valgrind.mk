@@ -23,6 +23,7 @@ check-valgrind: memsup samples
 	@rm -rf $(VALGRIND_DIR) && mkdir -p $(VALGRIND_DIR)/logs
 	@printf '%s\n' '#!/bin/sh' \
 		'exec valgrind --error-exitcode=99 --leak-check=full \' \
+		'	--suppressions=$(CURDIR)/tests/e2e/valgrind.supp \' \
 		'	--errors-for-leak-kinds=definite,indirect \' \
 		'	--show-leak-kinds=definite,indirect --track-origins=yes \' \
 		'	--log-file=$(CURDIR)/$(VALGRIND_DIR)/logs/memsup.%p.log \' \
