@@ -78,3 +78,13 @@ include samples/faults/build.mk
 SAMPLES += samples/stepping/stepping
 samples/stepping/stepping: samples/stepping/stepping.c samples/stepping/stepping.h
 	$(CC) $(filter-out -O0,$(SAMPLE_CFLAGS)) -O2 -pthread -o $@ $<
+
+# gtest-like: *_Test::TestBody classes, discover: gtest
+SAMPLES += samples/gtest-like/gtest-like
+samples/gtest-like/gtest-like: samples/gtest-like/gtest-like.cc
+	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $<
+
+# recursion: a recursive boundary, a longjmp out of one, repeated calls
+SAMPLES += samples/recursion/recursion
+samples/recursion/recursion: samples/recursion/recursion.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<

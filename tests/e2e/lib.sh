@@ -219,8 +219,8 @@ expect_pids_gone()
 # prints the metrics object a test expects, for match_metrics.
 metrics_json()
 {
-	printf '{"allocations": %s, "frees": %s, "allocated_bytes": %s, "peak_bytes": %s, "leaked_bytes": %s, "leaked_blocks": %s, "unknown_frees": %s, "fds_leaked": 0}' \
-		"$1" "$2" "$3" "$4" "$5" "$6" "${7:-0}"
+	printf '{"allocations": %s, "frees": %s, "allocated_bytes": %s, "peak_bytes": %s, "leaked_bytes": %s, "leaked_blocks": %s, "unknown_frees": %s, "fds_leaked": %s}' \
+		"$1" "$2" "$3" "$4" "$5" "$6" "${7:-0}" "${8:-0}"
 }
 
 # A pid-less summary of a scope (for messages).
