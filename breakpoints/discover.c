@@ -812,7 +812,8 @@ int discover_boundaries(const char *path, const struct policy *pol,
 	explicit_mode_warnings(&d);
 	unused_key_warnings(&d);
 	lines_from_dwarf(path, out);
-	qsort(out->v, out->n, sizeof(*out->v), boundary_cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), boundary_cmp);
 
 	for (i = 0; i < d.nfound; i++)
 		found_release(&d.found[i]);
