@@ -1,0 +1,11 @@
+# check-suite: a real Check suite (fork mode) with known figures per test
+# (samples/check-suite/suite.h, expected.md). Included from samples.mk,
+# which defines SAMPLE_CFLAGS and SAMPLE_COMMON; CHECK_CFLAGS and
+# CHECK_LIBS come from the top Makefile (pkg-config check).
+CHECK_SUITE_SRCS := samples/check-suite/suite.c samples/check-suite/heap.c \
+	samples/check-suite/cache.c
+SAMPLES += samples/check-suite/check-suite
+samples/check-suite/check-suite: $(CHECK_SUITE_SRCS) \
+		samples/check-suite/suite.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) $(CHECK_CFLAGS) -o $@ $(CHECK_SUITE_SRCS) \
+		$(CHECK_LIBS)
