@@ -108,9 +108,11 @@ build/unit-tests-asan: $(UNIT_SRCS:%.c=$(ASAN)/%.o) $(ASAN_OBJS)
 
 $(OBJ)/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
 
+# Check kills a test after 4 s by default: too little for the sanitized
+# runner on a loaded 2-core machine.
 check-unit: build/unit-tests build/unit-tests-asan
-	cd tests/unit && ../../build/unit-tests
-	cd tests/unit && ASAN_OPTIONS=detect_leaks=1 \
+	cd tests/unit && CK_DEFAULT_TIMEOUT=120 ../../build/unit-tests
+	cd tests/unit && CK_DEFAULT_TIMEOUT=120 ASAN_OPTIONS=detect_leaks=1 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		../../build/unit-tests-asan
 

@@ -696,6 +696,14 @@ static void explicit_mode_warnings(struct disc *d)
 	enum discover_mode m = d->pol ? d->pol->discover : DISCOVER_AUTO;
 
 	switch (m) {
+	case DISCOVER_AUTO:
+		/* Nothing found in a stripped program: say why, once. */
+		if (!elf_image_has_symtab(d->img) && !d->out->n)
+			warn_add(d->out, xasprintf(
+				"'%s' is stripped: no test can be discovered "
+				"without a .symtab; name its exported functions "
+				"in a policy's tests", d->path));
+		break;
 	case DISCOVER_CHECK:
 		if (!elf_image_has_symtab(d->img))
 			warn_add(d->out, xasprintf(
@@ -719,7 +727,6 @@ static void explicit_mode_warnings(struct disc *d)
 				"cmocka tests in a local array cannot be "
 				"discovered, name them in tests", d->path));
 		break;
-	case DISCOVER_AUTO:
 	case DISCOVER_NONE:
 		break;
 	}
