@@ -498,9 +498,13 @@ START_TEST(built_stripped)
 	char want[256];
 
 	build_c(&b, "-s");
-	discover_ok(b.path, NULL, &bs);		/* auto: silently none */
+	discover_ok(b.path, NULL, &bs);		/* auto: none, and why */
 	ck_assert_uint_eq(bs.n, 0);
-	ck_assert_uint_eq(bs.nwarn, 0);
+	ck_assert_uint_eq(bs.nwarn, 1);
+	snprintf(want, sizeof(want), "'%s' is stripped: no test can be "
+		 "discovered without a .symtab; name its exported functions "
+		 "in a policy's tests", b.path);
+	ck_assert_str_eq(bs.warn[0], want);
 	boundaries_release(&bs);
 
 	discover_ok(b.path, check, &bs);
