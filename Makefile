@@ -71,6 +71,8 @@ deps:
 	for t in $(DEB_TOOLS); do \
 		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
 	done; \
+	/usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || \
+		missing="$$missing python3-junitparser"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "deps: installing$$missing"; \

@@ -86,12 +86,26 @@ check_run() {
 }
 
 # Fork mode (Check's default): each test in a child of its own.
-J=$WORK/fork.json
+J=$WORK/fork.json X=$WORK/fork.xml
 run_memsup --policy samples/check-suite/limits.yaml --json "$J" \
-	samples/check-suite/check-suite
+	--junit-xml "$X" samples/check-suite/check-suite
 expect_status 1		# --error-exitcode: limits failed
 check_run "$J"
 expect_pids_gone "$J"
+
+# The JUnit file: valid against junit-10.xsd, and read by a CI-style
+# reader with the counts of the verdicts above: 9 tests, 5 failed limits,
+# 1 unfinished (an error).
+schema=${MEMSUP_SHARED:-../shared}/junit/junit-10.xsd
+[ -f "$schema" ] || schema=/work/shared/junit/junit-10.xsd
+xmllint --noout --schema "$schema" "$X" 2>"$WORK/xmllint.err" ||
+	{ cat "$WORK/xmllint.err"; fail "$X does not validate against junit-10.xsd"; }
+counts=$(/usr/bin/python3 "${0%/*}/junit-counts.py" "$X") ||
+	fail "python3-junitparser cannot read $X"
+[ "$counts" = "check-suite 9 5 1
+counted 9 5 1" ] || fail "junitparser reads $X as: $counts"
+grep -q 'classname="Limits" name="test_loop\[2\]"\|name="test_loop\[2\]" classname="Limits"' "$X" ||
+	fail "$X has no testcase test_loop[2] in Limits"
 
 # CK_FORK=no: the same tests in one process, the same figures; test_fail's
 # failed assertion longjmps out of the test instead of exiting.
