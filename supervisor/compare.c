@@ -11,6 +11,7 @@
 #include <json.h>
 
 #include "supervisor/compare.h"
+#include "supervisor/report.h"
 #include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
 
@@ -370,33 +371,6 @@ static void pair_runs(struct cmp_run *base, struct cmp_run *new,
 	}
 }
 
-/* Text with control bytes as \xNN, as the terminal report writes it. */
-static void put_clean(FILE *fp, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(fp, "\\x%02x", *p);
-		else
-			fputc(*p, fp);
-	}
-}
-
-static size_t clean_width(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0;
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			w += 4;
-		else if ((*p & 0xc0) != 0x80)
-			w++;
-	}
-	return w;
-}
-
 /* The name of a test in the table: "exe::name" when there are several
  * executables. Caller frees. */
 static char *row_label(const struct row *r, int with_exe)
@@ -501,7 +475,7 @@ static int row_flags(FILE *fp, const struct row *r, enum compare_field f,
 			continue;
 		if (fp) {
 			fputs(over ? ", " : "  over ", fp);
-			put_clean(fp, fail[i].spec);
+			term_puts(fp, fail[i].spec);
 		}
 		over++;
 	}
@@ -542,7 +516,7 @@ static void print_table(FILE *out, const struct pairing *p,
 	for (i = 0; i < p->n; i++) {
 		char *label = row_label(&p->rows[i], with_exe);
 
-		w[0] = max_size(w[0], clean_width(label));
+		w[0] = max_size(w[0], term_width(label));
 		free(label);
 		for (f = 0; f < COMPARE_NFIELDS; f++) {
 			row_cells(&p->rows[i], (enum compare_field)f, &c);
@@ -561,8 +535,8 @@ static void print_table(FILE *out, const struct pairing *p,
 		for (f = 0; f < COMPARE_NFIELDS; f++) {
 			row_cells(&p->rows[i], (enum compare_field)f, &c);
 			if (!f) {
-				put_clean(out, label);
-				pad(out, w[0] - clean_width(label));
+				term_puts(out, label);
+				pad(out, w[0] - term_width(label));
 			} else {
 				pad(out, w[0]);
 			}
@@ -609,10 +583,10 @@ static size_t print_regressions(FILE *out, const char *prefix,
 				      r->new->v[f]);
 			label = row_label(r, with_exe);
 			fputs(prefix, out);
-			put_clean(out, label);
+			term_puts(out, label);
 			fprintf(out, ": %s grew from %s to %s (%s), over "
 				"--fail-on ", fields[f].name, a, b, ch);
-			put_clean(out, fail[k].spec);
+			term_puts(out, fail[k].spec);
 			fputc('\n', out);
 			free(label);
 		}

@@ -104,4 +104,12 @@ void report_term_unfinished(FILE *fp, const struct scope *sc);
 void report_junit(FILE *fp, const struct run_info *ri,
 		  const struct scope *scopes, int xunit1);
 
+/*
+ * A name from the program on the terminal: control bytes as \xNN (they
+ * could move the cursor), other bytes as they are; and the columns that
+ * takes (a code point each, 4 per escape). NULL prints "(null)".
+ */
+void term_puts(FILE *fp, const char *s);
+size_t term_width(const char *s);
+
 #endif

@@ -41,7 +41,7 @@ static void paint(FILE *fp, unsigned flags, const char *sgr)
  * control byte could move the cursor or change colours, so each one is
  * shown as \xNN. Other bytes pass through (UTF-8 names stay readable).
  */
-static void term_puts(FILE *fp, const char *s)
+void term_puts(FILE *fp, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "(null)");
 
@@ -54,7 +54,7 @@ static void term_puts(FILE *fp, const char *s)
 }
 
 /* The columns term_puts() takes: a code point each, 4 per escape. */
-static size_t term_width(const char *s)
+size_t term_width(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "(null)");
 	size_t w = 0;
