@@ -466,6 +466,16 @@ static uint32_t capture_stack(struct session *s, struct tracee *t,
 	unwinder_set_fixups(as->uw, fx, nfx);
 	n = unwinder_unwind(as->uw, t->tid, regs, pcs, s->stack_depth);
 	unwinder_set_fixups(as->uw, NULL, 0);
+	/*
+	 * Frames without CFI (a static glibc's start code) can make the
+	 * unwinder guess from stack garbage: a non-canonical address or one
+	 * on the stack itself is no return address; the stack ends there.
+	 */
+	for (i = 0; i < n; i++)
+		if (pcs[i] >= 0x800000000000ULL ||
+		    (pcs[i] + (64ULL << 20) >= regs->rsp &&
+		     pcs[i] < regs->rsp + (64ULL << 20)))
+			n = (unsigned)i;
 	return n ? stacks_intern(&s->stacks, as->img->id, pcs, n) : 0;
 }
 
