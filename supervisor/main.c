@@ -69,7 +69,7 @@ static void usage(FILE *fp)
 	      "  --junit-xml FILE    write JUnit XML\n"
 	      "  --junit-family=xunit2|xunit1  xunit1 adds file and line\n"
 	      "  --baseline FILE.json  compare with an earlier --json run\n"
-	      "  --fail-on FIELD:THRESHOLD  with --baseline: peak:10%%,\n"
+	      "  --fail-on FIELD:THRESHOLD  with --baseline: peak:10%,\n"
 	      "                      peak:5MiB, allocations:100 (repeatable)\n"
 	      "  --color=auto|always|never  colour on a terminal (NO_COLOR)\n"
 	      "  --pid PID           attach to a running process; detach on\n"
