@@ -637,6 +637,26 @@ static int func_one(const char *name, const struct elf_sym *sym, void *arg)
 	return 0;
 }
 
+/*
+ * The compilation unit holding ADDR. dwarf_addrdie() looks in
+ * .debug_aranges, which clang does not emit: then the units are walked.
+ */
+static Dwarf_Die *cu_of(Dwarf *dbg, uint64_t addr, Dwarf_Die *cu)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	if (dwarf_addrdie(dbg, addr, cu))
+		return cu;
+	while (dwarf_nextcu(dbg, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		if (dwarf_offdie(dbg, off + hsize, cu) &&
+		    dwarf_haspc(cu, addr) > 0)
+			return cu;
+		off = next;
+	}
+	return NULL;
+}
+
 /* file:line of the function's entry from DWARF, when there is some. */
 static void lines_from_dwarf(const char *path, struct boundaries *b)
 {
@@ -659,7 +679,7 @@ static void lines_from_dwarf(const char *path, struct boundaries *b)
 		const char *src;
 		int lineno;
 
-		if (bd->file || !dwarf_addrdie(dbg, bd->vaddr, &cu))
+		if (bd->file || !cu_of(dbg, bd->vaddr, &cu))
 			continue;
 		l = dwarf_getsrc_die(&cu, bd->vaddr);
 		src = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
