@@ -20,6 +20,9 @@ run_memsup --json "$WORK/static.json" $S 3
 expect_status 3
 expect_stdout "basic: done"
 J=$WORK/static.json
+# Under check-valgrind, valgrind's LD_PRELOAD reaches the program through
+# memsup's environment and a static glibc allocates more for it at start.
+[ -n "${MEMSUP_VALGRIND:-}" ] ||
 match_metrics "$J" 'true' "$(metrics_json \
 	$((STATIC_BASE_ALLOCATIONS + BASIC_ALLOCATIONS)) $BASIC_FREES \
 	$((base + BASIC_ALLOCATED)) $((base + BASIC_PEAK)) \
