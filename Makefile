@@ -56,7 +56,7 @@ ASAN := build/asan
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o)
 
-.PHONY: all deps check check-unit check-e2e demo fuzz bench \
+.PHONY: all deps fuzz-deps check check-unit check-e2e demo fuzz bench \
 	install clean lint samples
 all: memsup
 
@@ -137,9 +137,23 @@ demo: deps
 	$(MAKE) memsup samples
 	tests/e2e/demo.sh
 
-# libFuzzer target for the policy loader (clang only).
+# libFuzzer target for the policy loader (clang only; libFuzzer comes with
+# Debian's libclang-rt-14-dev).
 FUZZ_SRCS := config/policy.c config/units.c tests/fuzz/fuzz_policy.c
-build/fuzz-policy: $(FUZZ_SRCS) | deps
+fuzz-deps: deps
+	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "fuzz-deps: installing clang libclang-rt-14-dev"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq clang libclang-rt-14-dev >/dev/null; \
+		else \
+			echo "fuzz-deps: run as root: apt-get install -y clang libclang-rt-14-dev" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+build/fuzz-policy: $(FUZZ_SRCS) | fuzz-deps
 	@mkdir -p $(@D)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -I. -fsanitize=fuzzer,address,undefined \
 		$(PKG_CFLAGS) -o $@ $(FUZZ_SRCS) $(PKG_LIBS)
