@@ -1,4 +1,5 @@
 # Samples: built unsanitised, -O0 -g, so that memsup sees plain frames.
+# DWARF 4: valgrind 3.19 (tests/e2e/0014) cannot read clang 14's DWARF 5.
 #
 # Included by the top Makefile after "SAMPLES :="; every binary built here is
 # appended to SAMPLES ("make samples" builds them, "make clean" removes them).
@@ -8,8 +9,8 @@ SAMPLE_WARN := -Wall -Wextra -Wno-unused-parameter
 ifeq ($(WERROR),1)
 SAMPLE_WARN += -Werror
 endif
-SAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -O0 -g -fno-omit-frame-pointer $(SAMPLE_WARN)
-SAMPLE_CXXFLAGS := -std=c++17 -O0 -g -fno-omit-frame-pointer $(SAMPLE_WARN)
+SAMPLE_CFLAGS := -std=c11 -D_GNU_SOURCE -O0 -g -gdwarf-4 -fno-omit-frame-pointer $(SAMPLE_WARN)
+SAMPLE_CXXFLAGS := -std=c++17 -O0 -g -gdwarf-4 -fno-omit-frame-pointer $(SAMPLE_WARN)
 SAMPLE_COMMON := samples/common/say.h
 
 # basic: the C allocator family with known figures (samples/basic/basic.h)
