@@ -123,7 +123,7 @@ struct session {
 	struct discovered *discovered;	/* boundaries by executable path */
 	uint64_t scope_order;
 	/* Auto-attached children that stopped before their parent's event. */
-	pid_t early[64];
+	pid_t early[1024];
 	unsigned nearly;
 };
 
