@@ -18,7 +18,6 @@
 	X(stacks) \
 	X(retstack) \
 	X(discover) \
-	X(maps) \
 	X(report)
 
 #define DECLARE_SUITE(name) Suite *make_##name##_suite(void) __attribute__((weak));

@@ -1,0 +1,191 @@
+/*
+ * supervisor/scope.c and judge.c: the figures of SPEC §5 from a sequence
+ * of allocations and frees, nested scopes, frees of blocks from before a
+ * scope, what was live at the peak, leaks per stack, and the verdicts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "supervisor/judge.h"
+#include "supervisor/scope.h"
+#include "supervisor/xmalloc.h"
+
+static struct scope *new_scope(const char *name)
+{
+	struct scope *s = xcalloc(1, sizeof(*s));
+
+	s->name = xstrdup(name);
+	return s;
+}
+
+/* realloc(p, n) as the supervisor applies it: a free, then an alloc. */
+START_TEST(figures)
+{
+	struct heap h;
+	struct scope *s = new_scope("t");
+
+	heap_init(&h);
+	heap_alloc(&h, 0x10, 100, 1, 0);	/* before the scope */
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x20, 200, 2, 0);
+	heap_alloc(&h, 0x30, 300, 3, 0);	/* peak 500 */
+	heap_free(&h, 0x20);
+	heap_free(&h, 0x10);			/* not the scope's: peak stays */
+	heap_free(&h, 0x999);			/* unknown */
+	heap_free(&h, 0);			/* free(NULL): nothing */
+	heap_alloc(&h, 0, 50, 4, 0);		/* a failed call */
+	heap_free(&h, 0x30);
+	heap_alloc(&h, 0x40, 64, 5, 0);		/* realloc(0x30, 64) */
+	heap_close_scope(&h, s, SCOPE_PASSED, NULL);
+
+	ck_assert_uint_eq(s->m.allocations, 3);
+	ck_assert_uint_eq(s->m.allocated, 564);
+	ck_assert_uint_eq(s->m.frees, 3);
+	ck_assert_uint_eq(s->m.unknown_frees, 1);
+	ck_assert_uint_eq(s->m.peak, 500);
+	ck_assert_uint_eq(s->m.leaked_bytes, 64);
+	ck_assert_uint_eq(s->m.leaked_blocks, 1);
+	ck_assert_uint_eq(s->nleaks, 1);
+	ck_assert_uint_eq(s->leaks[0].stack, 5);
+	/* At the peak: the blocks of stacks 3 and 2, biggest first. */
+	ck_assert_uint_eq(s->npeak_sites, 2);
+	ck_assert_uint_eq(s->peak_sites[0].stack, 3);
+	ck_assert_uint_eq(s->peak_sites[0].bytes, 300);
+	ck_assert_uint_eq(s->peak_sites[1].stack, 2);
+	ck_assert_uint_eq(s->peak_sites[1].bytes, 200);
+	ck_assert_uint_eq(h.nopen, 0);
+	scope_free(s);
+	heap_release(&h);
+}
+END_TEST
+
+/* An allocation counts for every open scope; each owns what it saw born. */
+START_TEST(nested)
+{
+	struct heap h;
+	struct scope *outer = new_scope("outer"), *inner = new_scope("inner");
+
+	heap_init(&h);
+	heap_open_scope(&h, outer);
+	heap_alloc(&h, 0x100, 10, 1, 0);
+	heap_open_scope(&h, inner);
+	heap_alloc(&h, 0x200, 20, 2, 0);
+	heap_free(&h, 0x100);
+	heap_close_scope(&h, inner, SCOPE_PASSED, NULL);
+	heap_alloc(&h, 0x300, 30, 3, 0);
+	heap_close_scope(&h, outer, SCOPE_PASSED, NULL);
+
+	ck_assert_uint_eq(inner->m.allocations, 1);
+	ck_assert_uint_eq(inner->m.frees, 1);
+	ck_assert_uint_eq(inner->m.peak, 20);
+	ck_assert_uint_eq(inner->m.leaked_bytes, 20);
+	ck_assert_uint_eq(outer->m.allocations, 3);
+	ck_assert_uint_eq(outer->m.peak, 30 + 20);
+	ck_assert_uint_eq(outer->m.leaked_bytes, 50);
+	ck_assert_uint_eq(outer->m.leaked_blocks, 2);
+	scope_free(inner);
+	scope_free(outer);
+	heap_release(&h);
+}
+END_TEST
+
+/* A forked child's heap: its parent's blocks, no scope of its own. */
+START_TEST(fork_copy)
+{
+	struct heap parent, child;
+	struct scope *s = new_scope("child");
+
+	heap_init(&parent);
+	heap_alloc(&parent, 0x10, 8, 0, 0);
+	heap_fork(&child, &parent);
+	ck_assert_uint_eq(child.nopen, 0);
+	heap_open_scope(&child, s);
+	ck_assert_int_eq(heap_free(&child, 0x10), 0);	/* inherited */
+	heap_close_scope(&child, s, SCOPE_PASSED, NULL);
+	ck_assert_uint_eq(s->m.frees, 1);
+	ck_assert_uint_eq(s->m.peak, 0);
+	ck_assert_uint_eq(parent.live.count, 1);
+	scope_free(s);
+	heap_release(&child);
+	heap_release(&parent);
+}
+END_TEST
+
+static int filter_stack_7(uint32_t stack, void *arg)
+{
+	return stack == 7;
+}
+
+START_TEST(judge_limits)
+{
+	struct heap h;
+	struct scope *s = new_scope("t");
+	struct limits lim = {
+		.set = LIMIT_MEMORY | LIMIT_LEAKS | LIMIT_ALLOCATIONS |
+		       LIMIT_ALLOCATED | LIMIT_FDS,
+		.memory = 1000, .leaks = 100, .allocations = 2,
+		.allocated = 2000, .fds = 0,
+	};
+
+	heap_init(&h);
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x1, 120000, 1, 0);
+	heap_free(&h, 0x1);
+	heap_alloc(&h, 0x2, 150, 7, 0);		/* leaked, filtered */
+	heap_alloc(&h, 0x3, 60, 8, 0);		/* leaked, under the limit */
+	heap_close_scope(&h, s, SCOPE_PASSED, NULL);
+	judge_scope(s, &lim, filter_stack_7, NULL);
+
+	ck_assert_int_eq(s->status, SCOPE_FAILED);
+	ck_assert_uint_eq(s->nfailures, 3);
+	ck_assert_str_eq(s->failures[0].check, "limit_memory");
+	ck_assert_str_eq(s->failures[0].message,
+			 "Test was limited to 1000.0B but allocated 117.2KiB");
+	ck_assert_str_eq(s->failures[1].check, "max_allocations");
+	ck_assert_uint_eq(s->failures[1].value, 3);
+	ck_assert_str_eq(s->failures[2].check, "max_allocated");
+	ck_assert_uint_eq(s->failures[2].value, 120210);
+	ck_assert_uint_eq(s->leaks[0].stack, 7);
+	ck_assert_uint_eq(s->leaks[0].filtered, 1);
+	ck_assert_uint_eq(s->leaks[1].filtered, 0);
+	scope_free(s);
+	heap_release(&h);
+}
+END_TEST
+
+/* Unfinished: limits on what was measured, not leaks or descriptors. */
+START_TEST(judge_unfinished)
+{
+	struct heap h;
+	struct scope *s = new_scope("t");
+	struct limits lim = { .set = LIMIT_LEAKS | LIMIT_MEMORY, .leaks = 0,
+			      .memory = 10 };
+
+	heap_init(&h);
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x1, 64, 1, 0);
+	heap_close_scope(&h, s, SCOPE_UNFINISHED, xstrdup("killed"));
+	judge_scope(s, &lim, NULL, NULL);
+	ck_assert_int_eq(s->status, SCOPE_UNFINISHED);
+	ck_assert_uint_eq(s->nfailures, 1);
+	ck_assert_str_eq(s->failures[0].check, "limit_memory");
+	ck_assert_str_eq(s->reason, "killed");
+	scope_free(s);
+	heap_release(&h);
+}
+END_TEST
+
+Suite *make_scope_suite(void)
+{
+	Suite *s = suite_create("scope");
+	TCase *tc = tcase_create("accounting");
+
+	tcase_add_test(tc, figures);
+	tcase_add_test(tc, nested);
+	tcase_add_test(tc, fork_copy);
+	tcase_add_test(tc, judge_limits);
+	tcase_add_test(tc, judge_unfinished);
+	suite_add_tcase(s, tc);
+	return s;
+}
