@@ -679,7 +679,7 @@ static void on_return(struct session *s, struct tracee *t,
 	}
 	stack = (uint32_t)p->arg[2];
 	if (msg_verbosity() > 1 && regs->rax && p->fn != FN_BOUNDARY &&
-	    blocks_find(&proc->heap.live, regs->rax))
+	    blocks_find(&proc->heap.live, regs->rax, NULL) == 0)
 		verbose_msg("thread %d: %s returned %#llx, still live: a free "
 			    "was not seen", (int)t->tid, bp_fn_name(p->fn),
 			    (unsigned long long)regs->rax);

@@ -72,11 +72,12 @@ void heap_close_scope(struct heap *h, struct scope *s,
 	 * of the live set at every new peak.
 	 */
 	blocks_foreach(&h->live, walk_live, &lw);
-	for (i = 0; i < s->npfreed; i++)
-		site_table_add(&lw.peak, s->pfreed[i].stack, s->pfreed[i].size);
-	free(s->pfreed);
-	s->pfreed = NULL;
-	s->npfreed = s->apfreed = 0;
+	for (i = 0; s->pfreed.v && i <= s->pfreed.mask; i++)
+		if (s->pfreed.v[i].blocks)
+			site_table_add_n(&lw.peak, s->pfreed.v[i].stack,
+					 s->pfreed.v[i].bytes,
+					 s->pfreed.v[i].blocks);
+	site_table_release(&s->pfreed);
 	s->m.leaked_bytes = lw.bytes;
 	s->m.leaked_blocks = lw.blocks;
 	s->leaks = site_table_sorted(&lw.leaks, &s->nleaks);
@@ -124,7 +125,8 @@ void heap_alloc(struct heap *h, uint64_t addr, uint64_t size,
 		if (m->current > m->peak) {
 			m->peak = m->current;
 			m->peak_seq = b.seq;
-			s->npfreed = 0;
+			if (s->pfreed.count)
+				site_table_clear(&s->pfreed);
 		}
 	}
 }
@@ -148,13 +150,8 @@ int heap_free(struct heap *h, uint64_t addr)
 		if (b.seq < s->open_seq)
 			continue;
 		s->m.current -= b.size;
-		if (b.seq <= s->m.peak_seq) {
-			s->pfreed = xgrow(s->pfreed, &s->apfreed,
-					  s->npfreed + 1, sizeof(*s->pfreed));
-			s->pfreed[s->npfreed].size = b.size;
-			s->pfreed[s->npfreed].stack = b.stack;
-			s->npfreed++;
-		}
+		if (b.seq <= s->m.peak_seq)
+			site_table_add(&s->pfreed, b.stack, b.size);
 	}
 	return 0;
 }
@@ -175,6 +172,19 @@ const char *scope_status_name(enum scope_status st)
 }
 
 void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes)
+{
+	site_table_add_n(t, stack, bytes, 1);
+}
+
+void site_table_clear(struct site_table *t)
+{
+	if (t->v)
+		memset(t->v, 0, (t->mask + 1) * sizeof(*t->v));
+	t->count = 0;
+}
+
+void site_table_add_n(struct site_table *t, uint32_t stack, uint64_t bytes,
+		      uint64_t blocks)
 {
 	size_t i;
 
@@ -199,13 +209,13 @@ void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes)
 	     i = (i + 1) & t->mask) {
 		if (t->v[i].stack == stack) {
 			t->v[i].bytes += bytes;
-			t->v[i].blocks++;
+			t->v[i].blocks += blocks;
 			return;
 		}
 	}
 	t->v[i].stack = stack;
 	t->v[i].bytes = bytes;
-	t->v[i].blocks = 1;
+	t->v[i].blocks = blocks;
 	t->count++;
 }
 
@@ -273,7 +283,7 @@ void scope_free(struct scope *s)
 		free(s->failures[i].message);
 	free(s->failures);
 	site_table_release(&s->allocs);
-	free(s->pfreed);
+	site_table_release(&s->pfreed);
 	free(s->peak_sites);
 	free(s->leaks);
 	fds_free(s->fds_open, s->nfds_open);

@@ -47,12 +47,6 @@ struct site_table {
 	size_t mask, count;
 };
 
-/* A block freed after the current peak was reached: it was live then. */
-struct peak_freed {
-	uint64_t size;
-	uint32_t stack;
-};
-
 struct scope_failure {
 	const char *check;		/* "limit_memory", ... (static) */
 	uint64_t limit, value;
@@ -84,8 +78,10 @@ struct scope {
 	double start, end;		/* seconds, CLOCK_MONOTONIC */
 	/* Sites: where it allocated, and what was live at its peak. */
 	struct site_table allocs;
-	struct peak_freed *pfreed;
-	size_t npfreed, apfreed;
+	/* The scope's blocks freed since its current peak, by stack: they
+	 * were live at the peak. Per stack, not per block, so that it stays
+	 * small when a million blocks are freed after the peak. */
+	struct site_table pfreed;
 	struct site *peak_sites;	/* set at close, by bytes */
 	size_t npeak_sites;
 	struct site *leaks;		/* set at close, by bytes */
@@ -127,6 +123,11 @@ const char *scope_status_name(enum scope_status st);
 void scope_free(struct scope *s);
 
 void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes);
+/* BLOCKS blocks of BYTES in all for STACK. */
+void site_table_add_n(struct site_table *t, uint32_t stack, uint64_t bytes,
+		      uint64_t blocks);
+/* Empties T, keeping its memory. */
+void site_table_clear(struct site_table *t);
 /* The sites sorted by bytes, descending (caller frees); *N their count. */
 struct site *site_table_sorted(const struct site_table *t, size_t *n);
 void site_table_release(struct site_table *t);

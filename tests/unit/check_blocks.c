@@ -25,16 +25,17 @@ START_TEST(insert_find_remove)
 	ck_assert_int_eq(blocks_insert(&bl, &b, &old), 0);
 	ck_assert_uint_eq(bl.count, 1);
 	ck_assert_uint_eq(bl.bytes, 24);
-	ck_assert_ptr_nonnull(blocks_find(&bl, 0x1000));
-	ck_assert_uint_eq(blocks_find(&bl, 0x1000)->size, 24);
-	ck_assert_ptr_null(blocks_find(&bl, 0x2000));
+	ck_assert_int_eq(blocks_find(&bl, 0x1000, &out), 0);
+	ck_assert_uint_eq(out.size, 24);
+	ck_assert_uint_eq(out.stack, 1);
+	ck_assert_int_eq(blocks_find(&bl, 0x2000, NULL), -1);
 	ck_assert_int_eq(blocks_remove(&bl, 0x2000, &out), -1);
 	ck_assert_int_eq(blocks_remove(&bl, 0x1000, &out), 0);
 	ck_assert_uint_eq(out.size, 24);
 	ck_assert_uint_eq(out.seq, 1);
 	ck_assert_uint_eq(bl.count, 0);
 	ck_assert_uint_eq(bl.bytes, 0);
-	ck_assert_ptr_null(blocks_find(&bl, 0x1000));
+	ck_assert_int_eq(blocks_find(&bl, 0x1000, NULL), -1);
 	blocks_release(&bl);
 }
 END_TEST
@@ -83,13 +84,15 @@ START_TEST(many_blocks)
 		ck_assert_int_eq(blocks_remove(&bl, 0x7f0000000000ULL + i * 16,
 					       &out), 0);
 	for (i = 0; i < n; i++) {
-		const struct block *f = blocks_find(&bl, 0x7f0000000000ULL + i * 16);
+		int r = blocks_find(&bl, 0x7f0000000000ULL + i * 16, &out);
 
 		if (i % 3 == 0) {
-			ck_assert_ptr_null(f);
+			ck_assert_int_eq(r, -1);
 		} else {
-			ck_assert_ptr_nonnull(f);
-			ck_assert_uint_eq(f->size, i % 1000 + 1);
+			ck_assert_int_eq(r, 0);
+			ck_assert_uint_eq(out.size, i % 1000 + 1);
+			ck_assert_uint_eq(out.seq, i + 1);
+			ck_assert_uint_eq(out.stack, (i + 1) % 7);
 			want += i % 1000 + 1;
 		}
 	}
@@ -101,9 +104,33 @@ START_TEST(many_blocks)
 	/* A forked child's copy is independent of its parent's table. */
 	blocks_copy(&copy, &bl);
 	ck_assert_int_eq(blocks_remove(&copy, 0x7f0000000000ULL + 16, &out), 0);
-	ck_assert_ptr_nonnull(blocks_find(&bl, 0x7f0000000000ULL + 16));
+	ck_assert_int_eq(blocks_find(&bl, 0x7f0000000000ULL + 16, NULL), 0);
 	ck_assert_uint_eq(copy.count, bl.count - 1);
 	blocks_release(&copy);
+	blocks_release(&bl);
+}
+END_TEST
+
+/* What the 24-byte slot keeps: big sizes, flags, and the stack limit. */
+START_TEST(packing)
+{
+	struct blocks bl;
+	struct block b = { 0x5000, (1ULL << 40) + 3, (1ULL << 39) + 5,
+			   (1u << 24) - 1, BLOCK_NEW_ARRAY }, old, out;
+	struct block big = { 0x6000, 8, 9, 1u << 24, BLOCK_NEW };
+
+	blocks_init(&bl);
+	blocks_insert(&bl, &b, &old);
+	blocks_insert(&bl, &big, &old);
+	ck_assert_int_eq(blocks_find(&bl, 0x5000, &out), 0);
+	ck_assert_uint_eq(out.size, (1ULL << 40) + 3);
+	ck_assert_uint_eq(out.seq, (1ULL << 39) + 5);
+	ck_assert_uint_eq(out.stack, (1u << 24) - 1);
+	ck_assert_uint_eq(out.flags, BLOCK_NEW_ARRAY);
+	ck_assert_int_eq(blocks_find(&bl, 0x6000, &out), 0);
+	ck_assert_uint_eq(out.stack, 0);	/* over the limit: none */
+	ck_assert_uint_eq(out.flags, BLOCK_NEW);
+	ck_assert_uint_eq(sizeof(struct block_slot), 24);
 	blocks_release(&bl);
 }
 END_TEST
@@ -116,6 +143,7 @@ Suite *make_blocks_suite(void)
 	tcase_add_test(tc, insert_find_remove);
 	tcase_add_test(tc, replace_same_address);
 	tcase_add_test(tc, many_blocks);
+	tcase_add_test(tc, packing);
 	suite_add_tcase(s, tc);
 	return s;
 }
