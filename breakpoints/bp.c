@@ -130,25 +130,6 @@ int bp_disarm(struct bp_table *tab, const struct remote *mem,
 	return 0;
 }
 
-int bp_foreach(const struct bp_table *tab,
-	       int (*fn)(struct breakpoint *bp, void *arg), void *arg)
-{
-	unsigned i;
-	int r;
-
-	for (i = 0; i < BP_HASH_SIZE; i++) {
-		struct breakpoint *bp, *next;
-
-		for (bp = tab->hash[i]; bp; bp = next) {
-			next = bp->next;
-			r = fn(bp, arg);
-			if (r)
-				return r;
-		}
-	}
-	return 0;
-}
-
 int bp_set_allocators(struct bp_table *tab, const struct remote *mem, int on)
 {
 	unsigned i;

@@ -94,9 +94,6 @@ int bp_set_allocators(struct bp_table *tab, const struct remote *mem, int on);
 /* Disarm everything (detach): how many failed. */
 int bp_disarm_all(struct bp_table *tab, const struct remote *mem);
 
-/* FN for every breakpoint; stops at a non-zero return. */
-int bp_foreach(const struct bp_table *tab,
-	       int (*fn)(struct breakpoint *bp, void *arg), void *arg);
 
 const char *bp_fn_name(enum bp_fn fn);
 

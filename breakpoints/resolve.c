@@ -245,17 +245,3 @@ uint64_t objects_resolve(const struct objects *objs, const char *name)
 	}
 	return 0;
 }
-
-const struct object *objects_find_addr(const struct objects *objs,
-				       uint64_t addr)
-{
-	const struct object *best = NULL;
-	size_t i;
-
-	/* The object with the highest bias at or below ADDR. */
-	for (i = 0; i < objs->n; i++)
-		if (objs->v[i].bias <= addr &&
-		    (!best || objs->v[i].bias > best->bias))
-			best = &objs->v[i];
-	return best;
-}

@@ -61,8 +61,5 @@ int objects_r_state(const struct objects *objs, const struct remote *mem);
 
 /* Run-time address of the definition NAME binds to, or 0. */
 uint64_t objects_resolve(const struct objects *objs, const char *name);
-/* The object containing run-time address ADDR, or NULL. */
-const struct object *objects_find_addr(const struct objects *objs,
-				       uint64_t addr);
 
 #endif

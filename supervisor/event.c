@@ -47,11 +47,6 @@ static void on_signal(int signo)
 		poke_loop();
 }
 
-void session_request_stop(int signo)
-{
-	on_signal(signo);
-}
-
 void session_install_signals(unsigned timeout)
 {
 	struct sigaction sa;

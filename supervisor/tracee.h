@@ -152,8 +152,6 @@ void session_add_done(struct session *s, struct scope *sc);
 
 /* The loop of event.c: runs until no tracee is left; 0 or -1. */
 int session_run(struct session *s);
-/* Async-signal-safe: asks the loop to wind down (SIGINT/SIGTERM/timeout). */
-void session_request_stop(int signo);
 
 double now_seconds(void);
 
