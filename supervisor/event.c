@@ -402,14 +402,12 @@ static int nested_free(struct tracee *t, struct breakpoint *bp,
 		       const struct user_regs_struct *regs)
 {
 	uint64_t v;
-	int r;
 
 	if (!t->nest_ptr || regs->rdi != t->nest_ptr ||
 	    regs->rsp > t->nest_sp || bp->addr == t->nest_bp)
 		return 0;
-	r = remote_read(&t->proc->as->mem, t->nest_sp, &v, sizeof(v)) == 0 &&
-	    v == t->nest_ret;
-	return r;
+	return remote_read(&t->proc->as->mem, t->nest_sp, &v, sizeof(v)) == 0 &&
+	       v == t->nest_ret;
 }
 
 static void on_free(struct tracee *t, struct breakpoint *bp,
@@ -1027,7 +1025,7 @@ static int watch_interpreter(struct process *proc, uint64_t base)
 static void process_open_program_scope(struct session *s,
 				       struct process *proc)
 {
-	proc->program = scope_open(s, proc, NULL);
+	scope_open(s, proc, NULL);
 }
 
 /* Arms allocators on the 0 -> 1 transition of open scopes. */
@@ -1156,7 +1154,6 @@ static void close_scopes(struct session *s, struct process *proc,
 		}
 		scope_finish(s, proc, sc, st, reason, 0);
 	}
-	proc->program = NULL;
 }
 
 static void on_exec(struct session *s, struct tracee *t)
@@ -1740,7 +1737,7 @@ static void release_process(struct process *proc)
 		error_msg("could not remove every breakpoint from process "
 			  "%d; it may stop with SIGTRAP", (int)proc->pid);
 	for (t = proc->threads; t; t = t->pnext)
-		if (ptrace(PTRACE_DETACH, t->tid, 0L, (long)t->pending_sig) < 0 &&
+		if (ptrace(PTRACE_DETACH, t->tid, 0L, 0L) < 0 &&
 		    errno != ESRCH)
 			perror_msg("ptrace(PTRACE_DETACH, %d)", (int)t->tid);
 }

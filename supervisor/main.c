@@ -580,7 +580,6 @@ int main(int argc, char **argv)
 	session_init(s);
 	s->pol = pol;
 	s->pin = !opts.no_pin;
-	s->quiet = opts.quiet;
 	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
 	if (pol && !opts.stack_depth_given)

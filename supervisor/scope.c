@@ -32,7 +32,6 @@ void heap_open_scope(struct heap *h, struct scope *s)
 {
 	h->open = xgrow(h->open, &h->aopen, h->nopen + 1, sizeof(*h->open));
 	s->open_seq = h->next_seq;
-	s->depth = (unsigned)h->nopen;
 	s->status = SCOPE_OPEN;
 	h->open[h->nopen++] = s;
 }

@@ -69,7 +69,6 @@ struct scope {
 	pid_t pid;
 	uint64_t open_seq;
 	uint64_t order;			/* session-wide opening order */
-	unsigned depth;			/* nesting: index among open scopes */
 	int is_program;			/* the whole-program scope (no policy) */
 	const void *boundary;		/* struct boundary, NULL for programs */
 	enum scope_status status;

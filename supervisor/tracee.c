@@ -102,11 +102,9 @@ struct process *process_new(struct session *s, pid_t pid)
 	struct process *proc = xcalloc(1, sizeof(*proc));
 
 	proc->pid = pid;
-	proc->leader_status = -1;
 	heap_init(&proc->heap);
 	proc->next = s->procs;
 	s->procs = proc;
-	s->nprocs_live++;
 	return proc;
 }
 
@@ -131,7 +129,6 @@ void process_finish(struct session *s, struct process *proc,
 				 reason ? xstrdup(reason) : NULL);
 		session_add_done(s, sc);
 	}
-	proc->program = NULL;
 	while (proc->threads)
 		tracee_free(s, proc->threads);
 	for (pp = &s->procs; *pp; pp = &(*pp)->next) {
@@ -145,7 +142,6 @@ void process_finish(struct session *s, struct process *proc,
 	free(proc->exe);
 	free(proc->command);
 	free(proc);
-	s->nprocs_live--;
 }
 
 void session_init(struct session *s)

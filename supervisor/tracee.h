@@ -73,7 +73,6 @@ struct tracee {
 	/* A free-class call in progress (operator delete, a custom free):
 	 * the free() it makes inside is the same event (SPEC §5). */
 	uint64_t nest_ptr, nest_sp, nest_ret, nest_bp;
-	int pending_sig;		/* to deliver at detach */
 	int held_status;		/* TRACEE_HELD: a stop to handle later */
 	int has_held_status;
 };
@@ -88,8 +87,6 @@ struct process {
 	unsigned nstepping;		/* threads single-stepping a lifted int3 */
 	char *exe;			/* /proc/PID/exe at exec */
 	char *command;			/* argv joined, at exec */
-	struct scope *program;		/* the whole-program scope, no policy */
-	int leader_status;		/* wait status of the leader, -1 unset */
 };
 
 enum session_mode {
@@ -107,7 +104,6 @@ struct session {
 	struct scope *done, **done_tail;
 	pid_t main_pid;			/* the launched or attached process */
 	int main_status;		/* its wait status, -1 until known */
-	unsigned nprocs_live;
 	int stopping;			/* interrupt/timeout seen: wind down */
 	const char *stop_reason;
 	double t0;
@@ -115,7 +111,6 @@ struct session {
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
 	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */
-	int quiet;			/* -q: verdicts only */
 	unsigned term_flags;		/* enum report_term_flags */
 	struct stacks stacks;		/* every stack, session-wide */
 	struct image *images;
