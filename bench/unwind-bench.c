@@ -4,8 +4,10 @@
  *
  * A forked child recurses DEPTH deep and stops on an int3 at the first
  * instruction of a function with CFI, as at an allocator breakpoint. The
- * parent unwinds it N times each way and prints the median and the 10th
- * and 90th percentiles in microseconds.
+ * parent unwinds it N times each way (stock accessors; unwind.c with
+ * libunwind for every frame; unwind.c with its cached CFI rules) and
+ * prints the median and the 10th and 90th percentiles in microseconds.
+ * It fails when the three do not return the same frames.
  *
  *   unwind-bench [N [DEPTH [ours]]]    "ours": skip the stock runs (for perf)
  */
@@ -128,7 +130,15 @@ int main(int argc, char **argv)
 	uint64_t ref[MAX_FRAMES], pcs[MAX_FRAMES];
 	unsigned nref = 0, n = 0, i, slow = iters < 200 ? iters : 200;
 	struct unwind_stats stats;
+	static const struct {
+		enum unwind_mode mode;
+		const char *name;
+	} modes[] = {
+		{ UNWIND_LIBUNWIND, "unwinder_unwind, libunwind" },
+		{ UNWIND_RULES, "unwinder_unwind, CFI rules" },
+	};
 	struct unwinder *uw;
+	unsigned m;
 	double *t, t0;
 	pid_t pid;
 	int status;
@@ -162,35 +172,43 @@ int main(int argc, char **argv)
 	bench_stock(pid, UNW_CACHE_GLOBAL, "stock _UPT, UNW_CACHE_GLOBAL",
 		    ours_only ? 1 : iters, ref, &nref);
 
-	uw = unwinder_new(pid);
-	if (!uw)
-		return 1;
 	t = calloc(iters, sizeof(*t));
-	for (i = 0; i < iters; i++) {
-		t0 = now_us();
-		n = unwinder_unwind(uw, pid, &regs, pcs, MAX_FRAMES);
-		t[i] = now_us() - t0;
-	}
-	report("unwinder_unwind (frame 0 skipped)", t, iters, n);
-	unwinder_stats(uw, &stats);
-	printf("  per unwind: %.2f process_vm_readv, %.3f proc-info lookups, "
-	       "%.2f failed reads\n", (double)stats.reads / stats.unwinds,
-	       (double)stats.proc_info_misses / stats.unwinds,
-	       (double)stats.read_failures / stats.unwinds);
-	free(t);
-	unwinder_free(uw);
+	for (m = 0; m < 2; m++) {
+		uw = unwinder_new(pid, modes[m].mode);
+		if (!uw)
+			return 1;
+		for (i = 0; i < iters; i++) {
+			t0 = now_us();
+			n = unwinder_unwind(uw, pid, &regs, pcs, MAX_FRAMES);
+			t[i] = now_us() - t0;
+		}
+		report(modes[m].name, t, iters, n);
+		unwinder_stats(uw, &stats);
+		printf("  per unwind: %.2f process_vm_readv, %.3f libunwind "
+		       "proc-info lookups, %.3f rules computed, %.2f by rules "
+		       "alone, %.2f failed reads\n",
+		       (double)stats.reads / stats.unwinds,
+		       (double)stats.proc_info_misses / stats.unwinds,
+		       (double)stats.rule_misses / stats.unwinds,
+		       (double)stats.by_rules / stats.unwinds,
+		       (double)stats.read_failures / stats.unwinds);
+		unwinder_free(uw);
 
-	/* Same frames as the stock unwinder, less the breakpoint's own. */
-	if (n + 1 != nref || memcmp(pcs, ref + 1, n * sizeof(*pcs))) {
-		fprintf(stderr, "unwind-bench: stacks differ (%u vs %u frames)\n",
-			n, nref);
-		for (i = 0; i < nref || i < n; i++)
-			fprintf(stderr, "  %2u  %#18llx  %#18llx\n", i,
-				i < nref ? (unsigned long long)ref[i] : 0ULL,
-				i < n ? (unsigned long long)pcs[i] : 0ULL);
-		kill(pid, SIGKILL);
-		return 1;
+		/* Same frames as the stock unwinder, less the breakpoint's. */
+		if (n + 1 != nref || memcmp(pcs, ref + 1, n * sizeof(*pcs))) {
+			fprintf(stderr, "unwind-bench: %s: stacks differ "
+				"(%u vs %u frames)\n", modes[m].name, n, nref);
+			for (i = 0; i < nref || i < n; i++)
+				fprintf(stderr, "  %2u  %#18llx  %#18llx\n", i,
+					i < nref ? (unsigned long long)ref[i] :
+						   0ULL,
+					i < n ? (unsigned long long)pcs[i] :
+						0ULL);
+			kill(pid, SIGKILL);
+			return 1;
+		}
 	}
+	free(t);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	return 0;

@@ -459,16 +459,6 @@ static uint32_t capture_stack(struct session *s, struct tracee *t,
 	unwinder_set_fixups(as->uw, fx, nfx);
 	n = unwinder_unwind(as->uw, t->tid, regs, pcs, s->stack_depth);
 	unwinder_set_fixups(as->uw, NULL, 0);
-	/*
-	 * Frames without CFI (a static glibc's start code) can make the
-	 * unwinder guess from stack garbage: a non-canonical address or one
-	 * on the stack itself is no return address; the stack ends there.
-	 */
-	for (i = 0; i < n; i++)
-		if (pcs[i] >= 0x800000000000ULL ||
-		    (pcs[i] + (64ULL << 20) >= regs->rsp &&
-		     pcs[i] < regs->rsp + (64ULL << 20)))
-			n = (unsigned)i;
 	return n ? stacks_intern(&s->stacks, as->img->id, pcs, n) : 0;
 }
 
@@ -1079,7 +1069,7 @@ int process_new_image(struct session *s, struct process *proc, int started)
 	as = proc->as;
 	as->img = image_new(s, proc->exe);
 	if (s->stack_depth && !as->uw)
-		as->uw = unwinder_new(proc->pid);
+		as->uw = unwinder_new(proc->pid, s->unwind_mode);
 	if (read_auxv(proc->pid, &ai) < 0) {
 		error_msg("cannot find the entry point of '%s' (process %d)",
 			  proc->exe, (int)proc->pid);
@@ -1232,7 +1222,7 @@ static struct process *new_child_process(struct session *s,
 		proc->as->img = parent->as->img;
 		proc->as->bias = parent->as->bias;
 		if (parent->as->uw)
-			proc->as->uw = unwinder_new(pid);
+			proc->as->uw = unwinder_fork(parent->as->uw, pid);
 	}
 	proc->exe = xstrdup(parent->exe ? parent->exe : "?");
 	proc->command = xstrdup(parent->command ? parent->command : "?");

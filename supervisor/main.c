@@ -28,6 +28,7 @@
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
 #include "supervisor/session.h"
+#include "supervisor/unwind.h"
 #include "supervisor/xmalloc.h"
 
 struct options {
@@ -382,6 +383,7 @@ int main(int argc, char **argv)
 	struct session *s = &the_session;
 	struct policy_diag diag = { 0 };
 	struct policy *pol = NULL;
+	int unwind_mode;
 	unsigned long v;
 	int c, status, err, sig;
 
@@ -559,6 +561,16 @@ int main(int argc, char **argv)
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
+	unwind_mode = unwind_mode_parse(getenv("MEMSUP_UNWIND"));
+	if (unwind_mode < 0) {
+		error_msg("MEMSUP_UNWIND=%s: not an unwinder; use rules "
+			  "(the default), libunwind or check",
+			  getenv("MEMSUP_UNWIND"));
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
 	if (!opts.pid) {
 		prog_argv = argv + optind;
 		if (check_program(prog_argv[0]) < 0) {
@@ -582,6 +594,7 @@ int main(int argc, char **argv)
 	s->pin = !opts.no_pin;
 	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
+	s->unwind_mode = unwind_mode;
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;
 	msg_set_cleanup(cleanup);

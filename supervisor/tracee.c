@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "supervisor/msg.h"
 #include "supervisor/tracee.h"
 #include "supervisor/unwind.h"
 #include "supervisor/symbols.h"
@@ -85,13 +86,36 @@ struct aspace *aspace_get(struct aspace *as)
 	return as;
 }
 
+/* -v: how the stacks of an address space were unwound. */
+static void unwind_report(const struct unwinder *uw)
+{
+	struct unwind_stats st;
+
+	if (msg_verbosity() < 1)
+		return;
+	unwinder_stats(uw, &st);
+	if (!st.unwinds)
+		return;
+	verbose_msg("process %d: %llu stacks unwound, %llu by CFI rules "
+		    "alone (%llu rules computed), %llu process_vm_readv, "
+		    "%llu libunwind unwind-info lookups, %llu differences",
+		    (int)unwinder_pid(uw), (unsigned long long)st.unwinds,
+		    (unsigned long long)st.by_rules,
+		    (unsigned long long)st.rule_misses,
+		    (unsigned long long)st.reads,
+		    (unsigned long long)st.proc_info_misses,
+		    (unsigned long long)st.mismatches);
+}
+
 void aspace_put(struct aspace *as)
 {
 	if (!as || --as->refs)
 		return;
 	remote_close(&as->mem);
-	if (as->uw)
+	if (as->uw) {
+		unwind_report(as->uw);
 		unwinder_free(as->uw);
+	}
 	bp_table_release(&as->bps);
 	objects_release(&as->objs);
 	free(as);

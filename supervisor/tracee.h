@@ -111,6 +111,7 @@ struct session {
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
 	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */
+	int unwind_mode;		/* enum unwind_mode, MEMSUP_UNWIND */
 	unsigned term_flags;		/* enum report_term_flags */
 	struct stacks stacks;		/* every stack, session-wide */
 	struct image *images;

@@ -1,4 +1,15 @@
 /*
+ * Remote unwinding in two tiers.
+ *
+ * Rules. Almost every frame of compiled C and C++ has the same shape at a
+ * call: CFA = rsp + k or rbp + k, the return address at CFA - 8, rbp
+ * either untouched or saved at CFA + k. For each return address we ask
+ * libdw's .eh_frame reader (dwarf_cfi_addrframe) once for the caller's
+ * row, keep it in that shape in a hash table, and walk the stack copy
+ * with it: a lookup and one or two loads per frame, no syscall. A frame
+ * whose row has any other shape (a signal frame, a CFA or register
+ * expression, no CFI at all) sends the whole stack to libunwind.
+ *
  * libunwind-ptrace with our own accessors (unw_accessors_t):
  *
  *   access_reg      the regs the caller passed in (no PTRACE_PEEKUSER)
@@ -26,6 +37,8 @@
 #include <string.h>
 #include <sys/uio.h>
 
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
 #include <libunwind-ptrace.h>
 
 #include "supervisor/msg.h"
@@ -45,6 +58,34 @@
 
 #define UNWINDER_MAGIC 0x6d656d73756e7764ULL	/* "memsunwd" */
 
+/* DWARF register numbers on x86-64 */
+#define DWARF_RBP 6
+#define DWARF_RSP 7
+
+enum rule_kind {
+	RULE_SLOW,		/* libunwind must step this frame */
+	RULE_NOCODE,		/* the pc is in no mapped ELF object */
+	RULE_END,		/* the return address is undefined: outermost */
+	RULE_CFA_RSP,		/* CFA = rsp + cfa_off */
+	RULE_CFA_RBP,		/* CFA = rbp + cfa_off */
+};
+
+enum rbp_rule {
+	RBP_SAME,		/* the caller's rbp is this frame's */
+	RBP_SAVED,		/* at CFA + rbp_off */
+	RBP_LOST,		/* undefined: a later CFA cannot use it */
+};
+
+/* How to step from the frame returning to PC to its caller. */
+struct cfi_rule {
+	uint64_t pc;		/* a return address; 0: an empty slot */
+	int32_t cfa_off;
+	int32_t ra_off;		/* the return address is at CFA + ra_off */
+	int32_t rbp_off;
+	uint8_t kind;		/* enum rule_kind */
+	uint8_t rbp;		/* enum rbp_rule */
+};
+
 struct unwinder {
 	/* First, so that an accessor can tell us from a _UPT context. */
 	uint64_t magic;
@@ -52,6 +93,15 @@ struct unwinder {
 	unw_addr_space_t as;
 	void *upt;			/* _UPT_create(pid) */
 	struct remote mem;		/* /proc/PID/mem fallback */
+	enum unwind_mode mode;
+
+	/* Rules by return address: open addressing, a power of two,
+	 * at most half full. */
+	struct cfi_rule *rules;
+	size_t rules_cap, rules_n;
+	Dwfl *dwfl;			/* made at the first rule miss */
+	int dwfl_ok;			/* its last scan succeeded */
+	int dwfl_rescanned;		/* maps read again since the flush */
 
 	/* Valid during one unwinder_unwind() */
 	const struct user_regs_struct *regs;
@@ -189,21 +239,32 @@ void unwinder_set_fixups(struct unwinder *uw, const struct unwind_fixup *fx,
 	uw->nfx = n;
 }
 
+/* The stack word at ADDR as the program will see it. */
+static int read_word(struct unwinder *uw, uint64_t addr, uint64_t *val)
+{
+	unsigned i;
+
+	if (mem_read(uw, addr, val, sizeof(*val)) < 0)
+		return -1;
+	for (i = 0; i < uw->nfx; i++)
+		if (uw->fx[i].slot == addr)
+			*val = uw->fx[i].value;
+	return 0;
+}
+
 static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 		      int write, void *arg)
 {
 	struct unwinder *uw = arg_unwinder(arg);
-	unsigned i;
+	uint64_t v;
 
 	if (!uw)	/* not ours: cannot happen, but stay correct */
 		return _UPT_access_mem(as, addr, val, write, arg);
 	if (write)
 		return -UNW_EINVAL;
-	if (mem_read(uw, addr, val, sizeof(*val)) < 0)
+	if (read_word(uw, addr, &v) < 0)
 		return -UNW_EINVAL;
-	for (i = 0; i < uw->nfx; i++)
-		if (uw->fx[i].slot == addr)
-			*val = uw->fx[i].value;
+	*val = v;
 	return 0;
 }
 
@@ -316,12 +377,270 @@ static unw_accessors_t accessors = {
 	.get_proc_name = get_proc_name,
 };
 
-struct unwinder *unwinder_new(pid_t pid)
+/* ---------------------------------------------------------------- rules */
+
+static const Dwfl_Callbacks proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+/* (Re)reads the process's modules from /proc/PID/maps. */
+static int dwfl_scan(struct unwinder *uw)
+{
+	int ret;
+
+	if (!uw->dwfl) {
+		uw->dwfl = dwfl_begin(&proc_callbacks);
+		if (!uw->dwfl)
+			return -1;
+	}
+	dwfl_report_begin(uw->dwfl);
+	ret = dwfl_linux_proc_report(uw->dwfl, uw->pid);
+	if (dwfl_report_end(uw->dwfl, NULL, NULL) != 0)
+		ret = -1;
+	return ret == 0 ? 0 : -1;
+}
+
+enum reg_shape { REG_SAME, REG_UNDEFINED, REG_AT_CFA, REG_CFA, REG_OTHER };
+
+/*
+ * The rule for DWARF register REGNO in FRAME, reduced to the shapes the
+ * walk knows: unchanged, undefined, saved at CFA + *OFF, or the CFA itself.
+ */
+static enum reg_shape reg_shape(Dwarf_Frame *frame, int regno, int64_t *off)
+{
+	Dwarf_Op mem[3], *ops;
+	size_t nops;
+
+	if (dwarf_frame_register(frame, regno, mem, &ops, &nops) != 0)
+		return REG_OTHER;
+	if (!nops)	/* libdw.h: ops_mem for undefined, NULL for same */
+		return ops ? REG_UNDEFINED : REG_SAME;
+	if (ops[0].atom != DW_OP_call_frame_cfa)
+		return REG_OTHER;
+	*off = 0;
+	if (nops >= 2 && ops[1].atom == DW_OP_plus_uconst) {
+		*off = (int64_t)ops[1].number;
+		ops++;
+		nops--;
+	}
+	if (nops == 1)
+		return REG_AT_CFA;
+	if (nops == 2 && ops[1].atom == DW_OP_stack_value && !*off)
+		return REG_CFA;
+	return REG_OTHER;
+}
+
+static int fits32(int64_t v)
+{
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+/* The caller's row for the call that returns to PC, from .eh_frame. */
+static void rule_compute(struct unwinder *uw, uint64_t pc, struct cfi_rule *r)
+{
+	Dwarf_Frame *frame = NULL;
+	Dwfl_Module *mod = NULL;
+	Dwarf_CFI *cfi;
+	Dwarf_Addr bias;
+	Dwarf_Op *ops;
+	size_t nops;
+	int64_t off, cfa_off;
+	bool signal;
+	int ra;
+
+	memset(r, 0, sizeof(*r));
+	r->pc = pc;
+	r->kind = RULE_SLOW;
+	uw->stats.rule_misses++;
+	if (!uw->dwfl)
+		uw->dwfl_ok = dwfl_scan(uw) == 0;
+	if (uw->dwfl_ok)
+		mod = dwfl_addrmodule(uw->dwfl, pc - 1);
+	if (!mod && !uw->dwfl_rescanned) {
+		/* mapped since the last scan without a flush */
+		uw->dwfl_rescanned = 1;
+		uw->dwfl_ok = dwfl_scan(uw) == 0;
+		if (uw->dwfl_ok)
+			mod = dwfl_addrmodule(uw->dwfl, pc - 1);
+	}
+	if (!mod) {
+		/* Without the process's modules, no pc is known bad. */
+		if (uw->dwfl_ok)
+			r->kind = RULE_NOCODE;
+		return;
+	}
+	cfi = dwfl_module_eh_cfi(mod, &bias);
+	if (!cfi || dwarf_cfi_addrframe(cfi, pc - 1 - bias, &frame) != 0)
+		return;
+	ra = dwarf_frame_info(frame, NULL, NULL, &signal);
+	if (ra < 0 || signal)
+		goto out;
+	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 ||
+	    ops[0].atom != DW_OP_bregx ||
+	    (ops[0].number != DWARF_RSP && ops[0].number != DWARF_RBP))
+		goto out;
+	cfa_off = (int64_t)ops[0].number2;
+	if (!fits32(cfa_off) || reg_shape(frame, DWARF_RSP, &off) != REG_CFA)
+		goto out;
+	switch (reg_shape(frame, DWARF_RBP, &off)) {
+	case REG_SAME:
+		r->rbp = RBP_SAME;
+		break;
+	case REG_UNDEFINED:
+		r->rbp = RBP_LOST;
+		break;
+	case REG_AT_CFA:
+		if (!fits32(off))
+			goto out;
+		r->rbp = RBP_SAVED;
+		r->rbp_off = (int32_t)off;
+		break;
+	default:
+		goto out;
+	}
+	switch (reg_shape(frame, ra, &off)) {
+	case REG_UNDEFINED:
+		r->kind = RULE_END;
+		break;
+	case REG_AT_CFA:
+		if (!fits32(off))
+			goto out;
+		r->ra_off = (int32_t)off;
+		r->cfa_off = (int32_t)cfa_off;
+		r->kind = ops[0].number == DWARF_RSP ? RULE_CFA_RSP :
+						       RULE_CFA_RBP;
+		break;
+	default:
+		break;
+	}
+out:
+	free(frame);
+}
+
+static size_t rule_hash(uint64_t pc, size_t cap)
+{
+	return (size_t)((pc * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+static void rules_grow(struct unwinder *uw)
+{
+	struct cfi_rule *old = uw->rules;
+	size_t cap = uw->rules_cap, i, j;
+
+	uw->rules_cap = cap ? cap * 2 : 1024;
+	uw->rules = xcalloc(uw->rules_cap, sizeof(*uw->rules));
+	for (i = 0; i < cap; i++) {
+		if (!old[i].pc)
+			continue;
+		for (j = rule_hash(old[i].pc, uw->rules_cap); uw->rules[j].pc;
+		     j = (j + 1) & (uw->rules_cap - 1))
+			;
+		uw->rules[j] = old[i];
+	}
+	free(old);
+}
+
+static const struct cfi_rule *rule_get(struct unwinder *uw, uint64_t pc)
+{
+	size_t i;
+
+	if (uw->rules_cap) {
+		for (i = rule_hash(pc, uw->rules_cap); uw->rules[i].pc;
+		     i = (i + 1) & (uw->rules_cap - 1))
+			if (uw->rules[i].pc == pc)
+				return &uw->rules[i];
+	}
+	if ((uw->rules_n + 1) * 2 > uw->rules_cap)
+		rules_grow(uw);
+	for (i = rule_hash(pc, uw->rules_cap); uw->rules[i].pc;
+	     i = (i + 1) & (uw->rules_cap - 1))
+		;
+	rule_compute(uw, pc, &uw->rules[i]);
+	uw->rules_n++;
+	return &uw->rules[i];
+}
+
+/*
+ * Walks from the frame returning to RET (sp and rbp its caller's at the
+ * call) with the rules alone; *NP pcs are in PCS already. 0 when done,
+ * -1 when a frame needs libunwind. Stops as the libunwind walk does: at
+ * an undefined or zero return address, or a frame that did not move.
+ */
+static int walk_rules(struct unwinder *uw, uint64_t ret, uint64_t sp,
+		      uint64_t rbp, uint64_t *pcs, unsigned *np, unsigned max)
+{
+	const struct cfi_rule *r;
+	uint64_t cfa, pc = ret, prev_ip = ret - 1, prev_sp = sp;
+	int rbp_ok = 1;
+	unsigned n = *np;
+
+	while (n < max) {
+		r = rule_get(uw, pc);
+		if (r->kind == RULE_END)
+			break;
+		if (r->kind == RULE_SLOW || r->kind == RULE_NOCODE ||
+		    (r->kind == RULE_CFA_RBP && !rbp_ok))
+			return -1;
+		cfa = (r->kind == RULE_CFA_RSP ? sp : rbp) +
+		      (uint64_t)(int64_t)r->cfa_off;
+		if (read_word(uw, cfa + (uint64_t)(int64_t)r->ra_off, &pc) < 0)
+			return -1;
+		if (r->rbp == RBP_SAVED &&
+		    read_word(uw, cfa + (uint64_t)(int64_t)r->rbp_off,
+			      &rbp) < 0)
+			return -1;
+		if (r->rbp == RBP_LOST)
+			rbp_ok = 0;
+		sp = cfa;
+		if (!pc || (pc == prev_ip && sp == prev_sp))
+			break;
+		pcs[n++] = pc;
+		prev_ip = pc;
+		prev_sp = sp;
+	}
+	*np = n;
+	return 0;
+}
+
+/*
+ * PCS up to the first that lies in no mapped ELF object. libunwind,
+ * without CFI for a frame, guesses from the frame pointer and the stack:
+ * the guess can be a stack address or any data word. Code outside every
+ * object (JIT code) ends the stack too, as a frame libunwind could not
+ * step through anyway.
+ */
+static unsigned code_only(struct unwinder *uw, const uint64_t *pcs,
+			  unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (rule_get(uw, pcs[i])->kind == RULE_NOCODE)
+			return i;
+	return n;
+}
+
+/* ------------------------------------------------------------- unwinder */
+
+int unwind_mode_parse(const char *name)
+{
+	if (!name || !*name || !strcmp(name, "rules"))
+		return UNWIND_RULES;
+	if (!strcmp(name, "libunwind"))
+		return UNWIND_LIBUNWIND;
+	if (!strcmp(name, "check"))
+		return UNWIND_CHECK;
+	return -1;
+}
+
+struct unwinder *unwinder_new(pid_t pid, enum unwind_mode mode)
 {
 	struct unwinder *uw = xcalloc(1, sizeof(*uw));
 
 	uw->magic = UNWINDER_MAGIC;
 	uw->pid = pid;
+	uw->mode = mode;
 	uw->epoch = 1;
 	uw->mem.memfd = -1;
 	/* Only a fallback: an unreadable /proc/PID/mem is not fatal. */
@@ -347,6 +666,20 @@ fail:
 	return NULL;
 }
 
+struct unwinder *unwinder_fork(const struct unwinder *parent, pid_t pid)
+{
+	struct unwinder *uw = unwinder_new(pid, parent->mode);
+
+	if (uw && parent->rules_cap) {
+		uw->rules = xmalloc(parent->rules_cap * sizeof(*uw->rules));
+		memcpy(uw->rules, parent->rules,
+		       parent->rules_cap * sizeof(*uw->rules));
+		uw->rules_cap = parent->rules_cap;
+		uw->rules_n = parent->rules_n;
+	}
+	return uw;
+}
+
 void unwinder_free(struct unwinder *uw)
 {
 	if (!uw)
@@ -354,6 +687,9 @@ void unwinder_free(struct unwinder *uw)
 	_UPT_destroy(uw->upt);
 	unw_destroy_addr_space(uw->as);
 	remote_close(&uw->mem);
+	if (uw->dwfl)
+		dwfl_end(uw->dwfl);
+	free(uw->rules);
 	uw->magic = 0;
 	free(uw);
 }
@@ -369,14 +705,75 @@ void unwinder_flush(struct unwinder *uw)
 		_UPT_destroy(uw->upt);
 		uw->upt = upt;
 	}
+	if (uw->rules_cap)
+		memset(uw->rules, 0, uw->rules_cap * sizeof(*uw->rules));
+	uw->rules_n = 0;
+	if (uw->dwfl)
+		dwfl_end(uw->dwfl);
+	uw->dwfl = NULL;
+	uw->dwfl_rescanned = 0;
+}
+
+/* From the frame returning to uw->caller_ip + 1, as unwinder_unwind()
+ * set up; *NP pcs are in PCS already. */
+static void walk_libunwind(struct unwinder *uw, uint64_t *pcs, unsigned *np,
+			   unsigned max)
+{
+	unw_cursor_t cursor;
+	unw_word_t ip, sp, prev_ip, prev_sp;
+	unsigned n = *np;
+
+	if (unw_init_remote(&cursor, uw->as, uw) < 0)
+		return;
+	prev_ip = uw->caller_ip;
+	prev_sp = uw->caller_sp;
+	while (n < max && unw_step(&cursor) > 0) {
+		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
+		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 || !ip)
+			break;
+		/* a frame that did not move: garbage CFI or a loop */
+		if (ip == prev_ip && sp == prev_sp)
+			break;
+		pcs[n++] = ip;
+		prev_ip = ip;
+		prev_sp = sp;
+	}
+	*np = n;
+}
+
+/* UNWIND_CHECK: the rules' stack against libunwind's, which wins. */
+static void check_walks(struct unwinder *uw, uint64_t ret, uint64_t *pcs,
+			unsigned *np, unsigned max)
+{
+	uint64_t mine[256];
+	unsigned n1 = *np, i;
+
+	if (max > 256)
+		max = 256;
+	memcpy(mine, pcs, n1 * sizeof(*pcs));
+	if (walk_rules(uw, ret, uw->caller_sp, uw->regs->rbp, mine, &n1,
+		       max) < 0)
+		n1 = 0;		/* not comparable */
+	else
+		uw->stats.by_rules++;
+	walk_libunwind(uw, pcs, np, max);
+	if (!n1 || (n1 == *np && !memcmp(mine, pcs, n1 * sizeof(*pcs))))
+		return;
+	if (++uw->stats.mismatches > 10)
+		return;		/* -v counts them all */
+	for (i = 0; i < n1 && i < *np && mine[i] == pcs[i]; i++)
+		;
+	warning_msg("unwind: process %d thread %d: the CFI rules give %u "
+		    "frames, libunwind %u; frame %u is %#llx, not %#llx",
+		    (int)uw->pid, (int)uw->tid, n1, *np, i,
+		    i < n1 ? (unsigned long long)mine[i] : 0ULL,
+		    i < *np ? (unsigned long long)pcs[i] : 0ULL);
 }
 
 unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 			 const struct user_regs_struct *regs, uint64_t *pcs,
 			 unsigned max)
 {
-	unw_cursor_t cursor;
-	unw_word_t ip, sp, prev_ip, prev_sp;
 	uint64_t ret;
 	unsigned n = 0;
 
@@ -396,21 +793,24 @@ unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 	uw->caller_sp = regs->rsp + 8;
 	uw->caller_ip = ret - 1;
 
-	if (unw_init_remote(&cursor, uw->as, uw) < 0)
-		goto out;
-	prev_ip = uw->caller_ip;
-	prev_sp = uw->caller_sp;
-	while (n < max && unw_step(&cursor) > 0) {
-		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
-		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 || !ip)
+	switch (uw->mode) {
+	case UNWIND_RULES:
+		if (walk_rules(uw, ret, uw->caller_sp, regs->rbp, pcs, &n,
+			       max) == 0) {
+			uw->stats.by_rules++;
 			break;
-		/* a frame that did not move: garbage CFI or a loop */
-		if (ip == prev_ip && sp == prev_sp)
-			break;
-		pcs[n++] = ip;
-		prev_ip = ip;
-		prev_sp = sp;
+		}
+		n = 1;
+		walk_libunwind(uw, pcs, &n, max);
+		break;
+	case UNWIND_LIBUNWIND:
+		walk_libunwind(uw, pcs, &n, max);
+		break;
+	case UNWIND_CHECK:
+		check_walks(uw, ret, pcs, &n, max);
+		break;
 	}
+	n = code_only(uw, pcs, n);
 out:
 	uw->regs = NULL;
 	uw->stats.frames += n;
@@ -420,4 +820,9 @@ out:
 void unwinder_stats(const struct unwinder *uw, struct unwind_stats *out)
 {
 	*out = uw->stats;
+}
+
+pid_t unwinder_pid(const struct unwinder *uw)
+{
+	return uw->pid;
 }

@@ -8,10 +8,13 @@
  * Speed is the point (SPEC §9). A 10-frame unwind with libunwind's stock
  * _UPT accessors costs ~1.6 ms (PTRACE_PEEKDATA per word, proc info found
  * anew for every frame). Here registers come from the regs the caller
- * already has, stack memory from a few process_vm_readv calls of whole
- * pages per unwind, and unwind info from libunwind's global cache; only
- * a cache miss goes to the _UPT functions, which read the ELF files named
- * in /proc/PID/maps (docs/design/stacks.md has the measurements).
+ * already has and stack memory from a few process_vm_readv calls of whole
+ * pages per unwind. Frames go through a cache of per-return-address
+ * rules taken from .eh_frame with libdw (CFA = rsp or rbp + k, return
+ * address and rbp at CFA + k); a stack with a frame of any other shape
+ * (a signal frame, a CFA expression, no CFI) is unwound by libunwind,
+ * whose own register-state cache is global. docs/design/stacks.md has the
+ * measurements.
  */
 #ifndef MEMSUP_UNWIND_H
 #define MEMSUP_UNWIND_H
@@ -22,14 +25,32 @@
 
 struct unwinder;
 
+enum unwind_mode {
+	UNWIND_RULES,		/* cached CFI rules, libunwind for the rest */
+	UNWIND_LIBUNWIND,	/* libunwind for every frame */
+	UNWIND_CHECK,		/* both; warn where they differ (testing) */
+};
+
 /*
  * An unwinder for the address space of process PID (any live thread of
  * it; its /proc/PID/maps is read on unwind-info cache misses). NULL with
  * a message when libunwind cannot set up (ESRCH: the process is gone).
  * Free with unwinder_free().
  */
-struct unwinder *unwinder_new(pid_t pid);
+struct unwinder *unwinder_new(pid_t pid, enum unwind_mode mode);
 void unwinder_free(struct unwinder *uw);
+
+/*
+ * An unwinder for PID, a child just forked from the process PARENT
+ * unwinds: same mappings, so it starts with the parent's cached rules.
+ */
+struct unwinder *unwinder_fork(const struct unwinder *parent, pid_t pid);
+
+/*
+ * The mode MEMSUP_UNWIND names: "rules" (or unset), "libunwind" or
+ * "check". -1 for anything else.
+ */
+int unwind_mode_parse(const char *name);
 
 /*
  * The mappings changed (dlopen, dlclose, munmap of code): forget every
@@ -79,8 +100,13 @@ struct unwind_stats {
 	uint64_t frames;		/* pcs returned */
 	uint64_t reads;			/* process_vm_readv calls */
 	uint64_t read_failures;		/* words that could not be read */
-	uint64_t proc_info_misses;	/* unwind-info lookups (cache misses) */
+	uint64_t proc_info_misses;	/* libunwind's unwind-info lookups */
+	uint64_t by_rules;		/* unwinds done from cached rules alone */
+	uint64_t rule_misses;		/* rules computed from CFI */
+	uint64_t mismatches;		/* UNWIND_CHECK: stacks that differed
+					 * (warned about) */
 };
 void unwinder_stats(const struct unwinder *uw, struct unwind_stats *out);
+pid_t unwinder_pid(const struct unwinder *uw);
 
 #endif
