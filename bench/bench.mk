@@ -13,7 +13,7 @@ BENCH_CXXFLAGS := -std=c++17 -O2 -g -fno-omit-frame-pointer $(BENCH_WARN)
 BENCH_UNWIND_OBJS := $(addprefix build/obj/supervisor/,unwind.o remote.o msg.o xmalloc.o)
 
 BENCH_PROGS := $(addprefix $(BENCH_OUT)/,compute leaky cxx threads events \
-	ptrace-cost)
+	ptrace-cost checkheavy)
 
 .PHONY: bench-build bench-unwind
 bench-build: $(BENCH_PROGS)
@@ -21,6 +21,11 @@ bench-build: $(BENCH_PROGS)
 $(BENCH_OUT)/%: bench/workloads/%.c
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ $< -pthread
+
+$(BENCH_OUT)/checkheavy: bench/workloads/checkheavy.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags check) -o $@ $< \
+		$(shell pkg-config --libs check)
 
 $(BENCH_OUT)/cxx: bench/workloads/cxx.cc
 	@mkdir -p $(@D)

@@ -70,10 +70,10 @@ make -s -f bench/bench.mk bench-unwind 2>/dev/null ||
 B=$OUT
 if [ "$QUICK" = 1 ]; then
 	CHURN_N=20000 CHURN_LT=2000 SCALE=0.25 LEAKY_N=2000 CXX_N=1000 THR_N=500
-	EV_N=10000 RSS_N=100000 PC_N=5000
+	EV_N=10000 RSS_N=100000 PC_N=5000 HEAVY_N=100000
 else
 	CHURN_N=100000 CHURN_LT=10000 SCALE=1 LEAKY_N=10000 CXX_N=4000 THR_N=2500
-	EV_N=50000 RSS_N=1000000 PC_N=20000
+	EV_N=50000 RSS_N=1000000 PC_N=20000 HEAVY_N=1000000
 fi
 printf 'version: 1\ndiscover: check\n' >"$TMP/check.yaml"
 WORKLOADS=(
@@ -81,6 +81,7 @@ WORKLOADS=(
 "compute|about 1 s of arithmetic, 300 allocations||||$B/compute $SCALE"
 "leaky|$LEAKY_N records, 1 in 100 leaked, one 64 KiB buffer leaked||||$B/leaky $LEAKY_N"
 "check-suite|Check suite, 1,000,000 malloc/free pairs in an unchecked fixture (samples/check-suite, -O0), policy discover: check|$TMP/check.yaml|skip:ltrace would stop on all 2,000,000 setup events (> ${LTRACE_CAP} s)|CK_TIMEOUT_MULTIPLIER=10|samples/check-suite/check-suite"
+"check-heavy|Check suite whose unchecked fixture builds a catalogue of $HEAVY_N records (one malloc each) and frees it, outside every test; 8 small tests (bench/workloads/checkheavy.c), policy discover: check|$TMP/check.yaml|skip:ltrace would stop on all $((2 * HEAVY_N)) setup events|CK_TIMEOUT_MULTIPLIER=10|$B/checkheavy $HEAVY_N"
 "cxx|C++: std::map<long,string> of $CXX_N, unique_ptr vector, vector growth||||$B/cxx $CXX_N"
 "threads|4 threads x $THR_N malloc/free pairs with arithmetic between||||$B/threads $THR_N"
 )

@@ -86,6 +86,22 @@ struct cfi_rule {
 	uint8_t rbp;		/* enum rbp_rule */
 };
 
+/*
+ * Rules by return address, and the modules they come from. Shared by a
+ * process and the children it forks, whose mappings are the same, until
+ * one of them maps or unmaps code (unwinder_flush): a Check suite that
+ * forks every test computes a rule once, not once per test.
+ */
+struct rule_table {
+	unsigned refs;
+	/* open addressing, a power of two, at most half full */
+	struct cfi_rule *rules;
+	size_t cap, n;
+	Dwfl *dwfl;			/* made at the first rule miss */
+	int dwfl_ok;			/* its last scan succeeded */
+	int dwfl_rescanned;		/* maps read again since made */
+};
+
 struct unwinder {
 	/* First, so that an accessor can tell us from a _UPT context. */
 	uint64_t magic;
@@ -95,13 +111,7 @@ struct unwinder {
 	struct remote mem;		/* /proc/PID/mem fallback */
 	enum unwind_mode mode;
 
-	/* Rules by return address: open addressing, a power of two,
-	 * at most half full. */
-	struct cfi_rule *rules;
-	size_t rules_cap, rules_n;
-	Dwfl *dwfl;			/* made at the first rule miss */
-	int dwfl_ok;			/* its last scan succeeded */
-	int dwfl_rescanned;		/* maps read again since the flush */
+	struct rule_table *rt;
 
 	/* Valid during one unwinder_unwind() */
 	const struct user_regs_struct *regs;
@@ -384,21 +394,39 @@ static const Dwfl_Callbacks proc_callbacks = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 };
 
-/* (Re)reads the process's modules from /proc/PID/maps. */
-static int dwfl_scan(struct unwinder *uw)
+/* (Re)reads the modules from /proc/PID/maps into RT. */
+static int dwfl_scan(struct rule_table *rt, pid_t pid)
 {
 	int ret;
 
-	if (!uw->dwfl) {
-		uw->dwfl = dwfl_begin(&proc_callbacks);
-		if (!uw->dwfl)
+	if (!rt->dwfl) {
+		rt->dwfl = dwfl_begin(&proc_callbacks);
+		if (!rt->dwfl)
 			return -1;
 	}
-	dwfl_report_begin(uw->dwfl);
-	ret = dwfl_linux_proc_report(uw->dwfl, uw->pid);
-	if (dwfl_report_end(uw->dwfl, NULL, NULL) != 0)
+	dwfl_report_begin(rt->dwfl);
+	ret = dwfl_linux_proc_report(rt->dwfl, pid);
+	if (dwfl_report_end(rt->dwfl, NULL, NULL) != 0)
 		ret = -1;
 	return ret == 0 ? 0 : -1;
+}
+
+static struct rule_table *table_new(void)
+{
+	struct rule_table *rt = xcalloc(1, sizeof(*rt));
+
+	rt->refs = 1;
+	return rt;
+}
+
+static void table_put(struct rule_table *rt)
+{
+	if (!rt || --rt->refs)
+		return;
+	if (rt->dwfl)
+		dwfl_end(rt->dwfl);
+	free(rt->rules);
+	free(rt);
 }
 
 enum reg_shape { REG_SAME, REG_UNDEFINED, REG_AT_CFA, REG_CFA, REG_OTHER };
@@ -439,6 +467,7 @@ static int fits32(int64_t v)
 /* The caller's row for the call that returns to PC, from .eh_frame. */
 static void rule_compute(struct unwinder *uw, uint64_t pc, struct cfi_rule *r)
 {
+	struct rule_table *rt = uw->rt;
 	Dwarf_Frame *frame = NULL;
 	Dwfl_Module *mod = NULL;
 	Dwarf_CFI *cfi;
@@ -453,20 +482,20 @@ static void rule_compute(struct unwinder *uw, uint64_t pc, struct cfi_rule *r)
 	r->pc = pc;
 	r->kind = RULE_SLOW;
 	uw->stats.rule_misses++;
-	if (!uw->dwfl)
-		uw->dwfl_ok = dwfl_scan(uw) == 0;
-	if (uw->dwfl_ok)
-		mod = dwfl_addrmodule(uw->dwfl, pc - 1);
-	if (!mod && !uw->dwfl_rescanned) {
+	if (!rt->dwfl)
+		rt->dwfl_ok = dwfl_scan(rt, uw->pid) == 0;
+	if (rt->dwfl_ok)
+		mod = dwfl_addrmodule(rt->dwfl, pc - 1);
+	if (!mod && !rt->dwfl_rescanned) {
 		/* mapped since the last scan without a flush */
-		uw->dwfl_rescanned = 1;
-		uw->dwfl_ok = dwfl_scan(uw) == 0;
-		if (uw->dwfl_ok)
-			mod = dwfl_addrmodule(uw->dwfl, pc - 1);
+		rt->dwfl_rescanned = 1;
+		rt->dwfl_ok = dwfl_scan(rt, uw->pid) == 0;
+		if (rt->dwfl_ok)
+			mod = dwfl_addrmodule(rt->dwfl, pc - 1);
 	}
 	if (!mod) {
 		/* Without the process's modules, no pc is known bad. */
-		if (uw->dwfl_ok)
+		if (rt->dwfl_ok)
 			r->kind = RULE_NOCODE;
 		return;
 	}
@@ -523,42 +552,43 @@ static size_t rule_hash(uint64_t pc, size_t cap)
 	return (size_t)((pc * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
 }
 
-static void rules_grow(struct unwinder *uw)
+static void rules_grow(struct rule_table *rt)
 {
-	struct cfi_rule *old = uw->rules;
-	size_t cap = uw->rules_cap, i, j;
+	struct cfi_rule *old = rt->rules;
+	size_t cap = rt->cap, i, j;
 
-	uw->rules_cap = cap ? cap * 2 : 1024;
-	uw->rules = xcalloc(uw->rules_cap, sizeof(*uw->rules));
+	rt->cap = cap ? cap * 2 : 1024;
+	rt->rules = xcalloc(rt->cap, sizeof(*rt->rules));
 	for (i = 0; i < cap; i++) {
 		if (!old[i].pc)
 			continue;
-		for (j = rule_hash(old[i].pc, uw->rules_cap); uw->rules[j].pc;
-		     j = (j + 1) & (uw->rules_cap - 1))
+		for (j = rule_hash(old[i].pc, rt->cap); rt->rules[j].pc;
+		     j = (j + 1) & (rt->cap - 1))
 			;
-		uw->rules[j] = old[i];
+		rt->rules[j] = old[i];
 	}
 	free(old);
 }
 
 static const struct cfi_rule *rule_get(struct unwinder *uw, uint64_t pc)
 {
+	struct rule_table *rt = uw->rt;
 	size_t i;
 
-	if (uw->rules_cap) {
-		for (i = rule_hash(pc, uw->rules_cap); uw->rules[i].pc;
-		     i = (i + 1) & (uw->rules_cap - 1))
-			if (uw->rules[i].pc == pc)
-				return &uw->rules[i];
+	if (rt->cap) {
+		for (i = rule_hash(pc, rt->cap); rt->rules[i].pc;
+		     i = (i + 1) & (rt->cap - 1))
+			if (rt->rules[i].pc == pc)
+				return &rt->rules[i];
 	}
-	if ((uw->rules_n + 1) * 2 > uw->rules_cap)
-		rules_grow(uw);
-	for (i = rule_hash(pc, uw->rules_cap); uw->rules[i].pc;
-	     i = (i + 1) & (uw->rules_cap - 1))
+	if ((rt->n + 1) * 2 > rt->cap)
+		rules_grow(rt);
+	for (i = rule_hash(pc, rt->cap); rt->rules[i].pc;
+	     i = (i + 1) & (rt->cap - 1))
 		;
-	rule_compute(uw, pc, &uw->rules[i]);
-	uw->rules_n++;
-	return &uw->rules[i];
+	rule_compute(uw, pc, &rt->rules[i]);
+	rt->n++;
+	return &rt->rules[i];
 }
 
 /*
@@ -656,6 +686,7 @@ struct unwinder *unwinder_new(pid_t pid, enum unwind_mode mode)
 		error_msg("unwind: _UPT_create(%d) failed", (int)pid);
 		goto fail_as;
 	}
+	uw->rt = table_new();
 	return uw;
 
 fail_as:
@@ -670,12 +701,10 @@ struct unwinder *unwinder_fork(const struct unwinder *parent, pid_t pid)
 {
 	struct unwinder *uw = unwinder_new(pid, parent->mode);
 
-	if (uw && parent->rules_cap) {
-		uw->rules = xmalloc(parent->rules_cap * sizeof(*uw->rules));
-		memcpy(uw->rules, parent->rules,
-		       parent->rules_cap * sizeof(*uw->rules));
-		uw->rules_cap = parent->rules_cap;
-		uw->rules_n = parent->rules_n;
+	if (uw) {
+		table_put(uw->rt);
+		uw->rt = parent->rt;
+		uw->rt->refs++;
 	}
 	return uw;
 }
@@ -687,9 +716,7 @@ void unwinder_free(struct unwinder *uw)
 	_UPT_destroy(uw->upt);
 	unw_destroy_addr_space(uw->as);
 	remote_close(&uw->mem);
-	if (uw->dwfl)
-		dwfl_end(uw->dwfl);
-	free(uw->rules);
+	table_put(uw->rt);
 	uw->magic = 0;
 	free(uw);
 }
@@ -705,13 +732,9 @@ void unwinder_flush(struct unwinder *uw)
 		_UPT_destroy(uw->upt);
 		uw->upt = upt;
 	}
-	if (uw->rules_cap)
-		memset(uw->rules, 0, uw->rules_cap * sizeof(*uw->rules));
-	uw->rules_n = 0;
-	if (uw->dwfl)
-		dwfl_end(uw->dwfl);
-	uw->dwfl = NULL;
-	uw->dwfl_rescanned = 0;
+	/* Its own mappings from now on: a table of its own. */
+	table_put(uw->rt);
+	uw->rt = table_new();
 }
 
 /* From the frame returning to uw->caller_ip + 1, as unwinder_unwind()
