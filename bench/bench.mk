@@ -31,13 +31,13 @@ $(BENCH_OUT)/cxx: bench/workloads/cxx.cc
 	@mkdir -p $(@D)
 	$(BENCH_CXX) $(BENCH_CXXFLAGS) -o $@ $<
 
-$(BENCH_OUT)/ptrace-cost: bench/ptrace-cost.c
+$(BENCH_OUT)/ptrace-cost: bench/ptrace-cost.c bench/timing.h
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ $<
 
 # Optional: needs build/obj from "make memsup" and libunwind-ptrace.
 bench-unwind: $(BENCH_OUT)/unwind-bench
-$(BENCH_OUT)/unwind-bench: bench/unwind-bench.c $(BENCH_UNWIND_OBJS)
+$(BENCH_OUT)/unwind-bench: bench/unwind-bench.c bench/timing.h $(BENCH_UNWIND_OBJS)
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_CFLAGS) -I. $(shell pkg-config --cflags libunwind-ptrace) \
 		-o $@ $< $(BENCH_UNWIND_OBJS) \

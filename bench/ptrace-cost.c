@@ -21,23 +21,9 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
+#include "timing.h"
 
 static int pin(pid_t pid, int cpu)
 {
@@ -105,7 +91,7 @@ static int measure(unsigned n, int child_cpu, double out[3])
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	qsort(t, n, sizeof(*t), cmp_double);
+	sort_samples(t, n);
 	out[0] = t[n / 2];
 	out[1] = t[n / 10];
 	out[2] = t[n * 9 / 10];

@@ -19,11 +19,11 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libunwind-ptrace.h>
 
+#include "timing.h"
 #include "supervisor/unwind.h"
 
 #define MAX_FRAMES 256
@@ -55,24 +55,9 @@ __attribute__((noinline)) static int recurse(int depth)
 	return r + 1;
 }
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void report(const char *what, double *t, unsigned n, unsigned frames)
 {
-	qsort(t, n, sizeof(*t), cmp_double);
+	sort_samples(t, n);
 	printf("%-34s %3u frames  median %8.2f us  p10 %8.2f  p90 %8.2f  "
 	       "(N=%u)\n", what, frames, t[n / 2], t[n / 10], t[n * 9 / 10], n);
 }

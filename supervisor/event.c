@@ -433,6 +433,19 @@ static void on_free(struct tracee *t, struct breakpoint *bp,
 	}
 }
 
+/*
+ * A word of T's stack at this stop: from the unwinder's copy when
+ * on_allocator_entry() opened one, else read on its own.
+ */
+static int stack_word(struct tracee *t, uint64_t addr, uint64_t *v)
+{
+	struct aspace *as = t->proc->as;
+
+	if (as->uw && unwinder_peek(as->uw, addr, v) == 0)
+		return 0;
+	return remote_read(&as->mem, addr, v, sizeof(*v));
+}
+
 /* The caller's stack of the allocation T is entering, interned; 0 when
  * stacks are off or nothing could be unwound. */
 static uint32_t capture_stack(struct session *s, struct tracee *t,
@@ -470,7 +483,7 @@ static int on_alloc(struct session *s, struct tracee *t,
 	struct pending *p;
 	uint64_t ret;
 
-	if (remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) < 0)
+	if (stack_word(t, regs->rsp, &ret) < 0)
 		return -1;
 	p = retstack_push(&t->rs);
 	p->slot = regs->rsp;
@@ -571,7 +584,7 @@ static void validate_frames(struct session *s, struct tracee *t)
 
 		if (p->fn != FN_BOUNDARY)
 			continue;
-		if (remote_read(&t->proc->as->mem, p->slot, &v, sizeof(v)) == 0 &&
+		if (stack_word(t, p->slot, &v) == 0 &&
 		    v != pending_slot_value(t, p))
 			prune(s, t, p->slot + 1);
 		return;
@@ -604,8 +617,7 @@ static void prune_at_entry(struct session *s, struct tracee *t, uint64_t sp,
 	}
 	live = pending_slot_value(t, top);
 	if ((top->fn == FN_BOUNDARY && boundary) ||
-	    (remote_read(&t->proc->as->mem, sp, &ret, sizeof(ret)) == 0 &&
-	     ret != live))
+	    (stack_word(t, sp, &ret) == 0 && ret != live))
 		prune(s, t, sp + 1);
 }
 
@@ -628,9 +640,18 @@ static void on_allocator_entry(struct session *s, struct tracee *t,
 			       struct breakpoint *bp,
 			       struct user_regs_struct *regs)
 {
+	struct unwinder *uw = t->proc->as->uw;
 	struct write_batch wb;
 
 	batch_init(&wb, &t->proc->as->mem);
+	/*
+	 * One copy of the stack for the reads below and the unwind. A free
+	 * reads one word at most: a read of its own is cheaper than pages.
+	 */
+	if (uw && FN_IS_FREE(bp->fn))
+		uw = NULL;
+	if (uw)
+		unwinder_begin(uw, t->tid, regs->rsp);
 	if (!in_allocator(s, t, regs->rsp) && t->proc->heap.nopen) {
 		if (FN_IS_FREE(bp->fn))
 			on_free(t, bp, regs);
@@ -638,6 +659,8 @@ static void on_allocator_entry(struct session *s, struct tracee *t,
 			perror_msg("read the return address of %s in process %d",
 				   bp->name, (int)t->proc->pid);
 	}
+	if (uw)
+		unwinder_end(uw);
 	step_over(t, bp, regs, &wb);
 }
 

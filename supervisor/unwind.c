@@ -113,10 +113,14 @@ struct unwinder {
 
 	struct rule_table *rt;
 
+	/* The snapshot: from unwinder_begin() to unwinder_end() */
+	pid_t tid;
+	uint64_t sp;
+	int open;
+
 	/* Valid during one unwinder_unwind() */
 	const struct user_regs_struct *regs;
-	uint64_t sp, caller_sp, caller_ip;
-	pid_t tid;
+	uint64_t caller_sp, caller_ip;
 
 	/* The page cache: a page is valid when its epoch is the current one,
 	 * so starting an unwind empties it in O(1). */
@@ -793,21 +797,41 @@ static void check_walks(struct unwinder *uw, uint64_t ret, uint64_t *pcs,
 		    i < *np ? (unsigned long long)pcs[i] : 0ULL);
 }
 
+void unwinder_begin(struct unwinder *uw, pid_t tid, uint64_t sp)
+{
+	uw->tid = tid;
+	uw->sp = sp;
+	if (++uw->epoch == 0)
+		uw->epoch = 1;
+	uw->open = 1;
+}
+
+void unwinder_end(struct unwinder *uw)
+{
+	uw->open = 0;
+}
+
+int unwinder_peek(struct unwinder *uw, uint64_t addr, uint64_t *val)
+{
+	if (!uw->open)
+		return -1;
+	return mem_read(uw, addr, val, sizeof(*val));
+}
+
 unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 			 const struct user_regs_struct *regs, uint64_t *pcs,
 			 unsigned max)
 {
 	uint64_t ret;
 	unsigned n = 0;
+	int own = !uw->open || uw->tid != tid || uw->sp != regs->rsp;
 
 	if (!max)
 		return 0;
 	uw->stats.unwinds++;
-	uw->tid = tid;
+	if (own)
+		unwinder_begin(uw, tid, regs->rsp);
 	uw->regs = regs;
-	uw->sp = regs->rsp;
-	if (++uw->epoch == 0)
-		uw->epoch = 1;
 
 	/* Frame 0 is the breakpoint's: its caller is at [rsp]. */
 	if (mem_read(uw, regs->rsp, &ret, sizeof(ret)) < 0 || !ret)
@@ -836,6 +860,8 @@ unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 	n = code_only(uw, pcs, n);
 out:
 	uw->regs = NULL;
+	if (own)
+		unwinder_end(uw);
 	uw->stats.frames += n;
 	return n;
 }

@@ -94,6 +94,19 @@ unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 			 const struct user_regs_struct *regs, uint64_t *pcs,
 			 unsigned max);
 
+/*
+ * One copy of the stack for a whole stop. Between unwinder_begin() and
+ * unwinder_end(), while thread TID stays stopped and nothing writes its
+ * stack, unwinder_peek() reads words of it (as they are in memory,
+ * without fixups) through the pages the unwinder keeps, and an
+ * unwinder_unwind() of TID at SP unwinds from the same pages: the stop
+ * costs one process_vm_readv where it cost one per word read. Outside
+ * them, unwinder_peek() is -1 and unwinder_unwind() reads for itself.
+ */
+void unwinder_begin(struct unwinder *uw, pid_t tid, uint64_t sp);
+void unwinder_end(struct unwinder *uw);
+int unwinder_peek(struct unwinder *uw, uint64_t addr, uint64_t *val);
+
 /* Counters, for -v and the benchmark. */
 struct unwind_stats {
 	uint64_t unwinds;		/* unwinder_unwind() calls */

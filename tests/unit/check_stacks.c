@@ -6,6 +6,7 @@
  * functions are at our addresses.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <signal.h>
 #include <stdint.h>
@@ -323,7 +324,7 @@ START_TEST(test_unwind_chain)
 	unsigned n, i;
 
 	stopped_start(&s, -1);
-	uw = unwinder_new(s.pid);
+	uw = unwinder_new(s.pid, (enum unwind_mode)_i);
 	ck_assert_ptr_nonnull(uw);
 	n = unwinder_unwind(uw, s.pid, &s.regs, pcs, 64);
 	/* the four functions, then the test runner and libc down to main */
@@ -376,7 +377,7 @@ START_TEST(test_unwind_deep)
 	unsigned n, i;
 
 	stopped_start(&s, 100);
-	uw = unwinder_new(s.pid);
+	uw = unwinder_new(s.pid, (enum unwind_mode)_i);
 	ck_assert_ptr_nonnull(uw);
 	n = unwinder_unwind(uw, s.pid, &s.regs, pcs, 256);
 	ck_assert_uint_ge(n, 101);
@@ -406,7 +407,7 @@ START_TEST(test_unwind_bad_regs)
 	uint64_t pcs[16];
 
 	stopped_start(&s, -1);
-	uw = unwinder_new(s.pid);
+	uw = unwinder_new(s.pid, (enum unwind_mode)_i);
 	ck_assert_ptr_nonnull(uw);
 	/* an unmapped stack pointer: nothing, and no crash */
 	regs = s.regs;
@@ -422,12 +423,149 @@ START_TEST(test_unwind_bad_regs)
 	unwinder_free(uw);
 	stopped_end(&s);
 	/* a process that is gone */
-	uw = unwinder_new(s.pid);
+	uw = unwinder_new(s.pid, (enum unwind_mode)_i);
 	if (uw) {
 		ck_assert_uint_eq(unwinder_unwind(uw, s.pid, &s.regs, pcs,
 						  16), 0);
 		unwinder_free(uw);
 	}
+}
+END_TEST
+
+/* The rules and libunwind: the same frames, and check mode agrees. */
+START_TEST(test_unwind_modes_agree)
+{
+	uint64_t a[64], b[64], c[64];
+	struct unwind_stats st;
+	struct unwinder *rules, *lu, *both;
+	struct stopped s;
+	unsigned na, nb, nc;
+
+	stopped_start(&s, 7);
+	rules = unwinder_new(s.pid, UNWIND_RULES);
+	lu = unwinder_new(s.pid, UNWIND_LIBUNWIND);
+	both = unwinder_new(s.pid, UNWIND_CHECK);
+	ck_assert_ptr_nonnull(rules);
+	ck_assert_ptr_nonnull(lu);
+	ck_assert_ptr_nonnull(both);
+	na = unwinder_unwind(rules, s.pid, &s.regs, a, 64);
+	nb = unwinder_unwind(lu, s.pid, &s.regs, b, 64);
+	nc = unwinder_unwind(both, s.pid, &s.regs, c, 64);
+	/* 8 frames of stacks_test_recurse, the runner, libc, _start */
+	ck_assert_uint_ge(na, 10);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_uint_eq(na, nc);
+	ck_assert(!memcmp(a, b, na * sizeof(*a)));
+	ck_assert(!memcmp(a, c, na * sizeof(*a)));
+
+	unwinder_stats(rules, &st);
+	ck_assert_uint_eq(st.unwinds, 1);
+	ck_assert_uint_eq(st.by_rules, 1);
+	ck_assert_uint_eq(st.proc_info_misses, 0);
+	ck_assert_uint_eq(st.reads, 1);
+	/* every distinct return address once; the 7 returns from the
+	 * recursive calls are one */
+	ck_assert_uint_eq(st.rule_misses, na - 6);
+	unwinder_stats(lu, &st);
+	ck_assert_uint_eq(st.by_rules, 0);
+	ck_assert_uint_gt(st.proc_info_misses, 0);
+	unwinder_stats(both, &st);
+	ck_assert_uint_eq(st.by_rules, 1);
+	ck_assert_uint_eq(st.mismatches, 0);
+	unwinder_free(rules);
+	unwinder_free(lu);
+	unwinder_free(both);
+	stopped_end(&s);
+}
+END_TEST
+
+/* A forked child's unwinder starts with its parent's rules, and a flush
+ * gives it a table of its own without touching the parent's. */
+START_TEST(test_unwind_fork_shares)
+{
+	struct unwind_stats st;
+	struct unwinder *parent, *child;
+	struct stopped s;
+	uint64_t pcs[64];
+	unsigned n;
+
+	stopped_start(&s, -1);
+	parent = unwinder_new(s.pid, UNWIND_RULES);
+	ck_assert_ptr_nonnull(parent);
+	n = unwinder_unwind(parent, s.pid, &s.regs, pcs, 64);
+	ck_assert_uint_ge(n, 6);
+	child = unwinder_fork(parent, s.pid);
+	ck_assert_ptr_nonnull(child);
+	ck_assert_uint_eq(unwinder_unwind(child, s.pid, &s.regs, pcs, 64), n);
+	unwinder_stats(child, &st);
+	ck_assert_uint_eq(st.rule_misses, 0);
+	ck_assert_uint_eq(st.by_rules, 1);
+
+	unwinder_flush(child);
+	ck_assert_uint_eq(unwinder_unwind(child, s.pid, &s.regs, pcs, 64), n);
+	unwinder_stats(child, &st);
+	ck_assert_uint_eq(st.rule_misses, n);
+	/* the parent kept its table */
+	ck_assert_uint_eq(unwinder_unwind(parent, s.pid, &s.regs, pcs, 64),
+			  n);
+	unwinder_stats(parent, &st);
+	ck_assert_uint_eq(st.rule_misses, n);
+	/* freed in either order */
+	unwinder_free(parent);
+	unwinder_free(child);
+	stopped_end(&s);
+}
+END_TEST
+
+/* One copy of the stack for a stop: peeks and the unwind share it. */
+START_TEST(test_unwind_snapshot)
+{
+	struct unwind_stats st;
+	struct unwinder *uw;
+	struct stopped s;
+	uint64_t pcs[64], w, ret;
+
+	stopped_start(&s, -1);
+	uw = unwinder_new(s.pid, UNWIND_RULES);
+	ck_assert_ptr_nonnull(uw);
+	/* outside a snapshot: nothing */
+	ck_assert_int_eq(unwinder_peek(uw, s.regs.rsp, &w), -1);
+	errno = 0;
+	ret = (uint64_t)ptrace(PTRACE_PEEKDATA, s.pid,
+			       (void *)(uintptr_t)s.regs.rsp, NULL);
+	ck_assert_int_eq(errno, 0);
+
+	unwinder_begin(uw, s.pid, s.regs.rsp);
+	ck_assert_int_eq(unwinder_peek(uw, s.regs.rsp, &w), 0);
+	ck_assert_uint_eq(w, ret);
+	ck_assert_int_eq(unwinder_peek(uw, s.regs.rsp + 8, &w), 0);
+	ck_assert_uint_ge(unwinder_unwind(uw, s.pid, &s.regs, pcs, 64), 6);
+	ck_assert_uint_eq(pcs[0], ret);
+	unwinder_end(uw);
+	unwinder_stats(uw, &st);
+	ck_assert_uint_eq(st.reads, 1);
+	ck_assert_int_eq(unwinder_peek(uw, s.regs.rsp, &w), -1);
+
+	/* a new stop reads again */
+	unwinder_begin(uw, s.pid, s.regs.rsp);
+	ck_assert_int_eq(unwinder_peek(uw, s.regs.rsp, &w), 0);
+	unwinder_end(uw);
+	unwinder_stats(uw, &st);
+	ck_assert_uint_eq(st.reads, 2);
+	unwinder_free(uw);
+	stopped_end(&s);
+}
+END_TEST
+
+START_TEST(test_unwind_mode_parse)
+{
+	ck_assert_int_eq(unwind_mode_parse(NULL), UNWIND_RULES);
+	ck_assert_int_eq(unwind_mode_parse(""), UNWIND_RULES);
+	ck_assert_int_eq(unwind_mode_parse("rules"), UNWIND_RULES);
+	ck_assert_int_eq(unwind_mode_parse("libunwind"), UNWIND_LIBUNWIND);
+	ck_assert_int_eq(unwind_mode_parse("check"), UNWIND_CHECK);
+	ck_assert_int_eq(unwind_mode_parse("Rules"), -1);
+	ck_assert_int_eq(unwind_mode_parse("fast"), -1);
 }
 END_TEST
 
@@ -612,9 +750,17 @@ Suite *make_stacks_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("unwind");
-	tcase_add_test(tc, test_unwind_chain);
-	tcase_add_test(tc, test_unwind_deep);
-	tcase_add_test(tc, test_unwind_bad_regs);
+	/* each in the three modes, _i being the enum unwind_mode */
+	tcase_add_loop_test(tc, test_unwind_chain, UNWIND_RULES,
+			    UNWIND_CHECK + 1);
+	tcase_add_loop_test(tc, test_unwind_deep, UNWIND_RULES,
+			    UNWIND_CHECK + 1);
+	tcase_add_loop_test(tc, test_unwind_bad_regs, UNWIND_RULES,
+			    UNWIND_CHECK + 1);
+	tcase_add_test(tc, test_unwind_modes_agree);
+	tcase_add_test(tc, test_unwind_fork_shares);
+	tcase_add_test(tc, test_unwind_snapshot);
+	tcase_add_test(tc, test_unwind_mode_parse);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 
