@@ -87,7 +87,7 @@ deps:
 	fi
 
 memsup: $(OBJ)/supervisor/main.o $(LIB_OBJS)
-	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lstdc++ -lm
+	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(OBJ)/%.o: %.c | deps
 	@mkdir -p $(@D)
@@ -102,11 +102,11 @@ $(ASAN)/%.o: %.c | deps
 
 # Unit tests: one Check runner over the pure modules, built twice.
 build/unit-tests: $(UNIT_SRCS:%.c=$(OBJ)/%.o) $(LIB_OBJS)
-	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lstdc++ -lm
+	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
 
 build/unit-tests-asan: $(UNIT_SRCS:%.c=$(ASAN)/%.o) $(ASAN_OBJS)
 	$(CC) $(BASE_CFLAGS) -fsanitize=address,undefined -o $@ $^ \
-		$(PKG_LIBS) $(CHECK_LIBS) -lstdc++ -lm
+		$(PKG_LIBS) $(CHECK_LIBS) -lm
 
 $(OBJ)/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
 

@@ -63,6 +63,7 @@ static int measure(unsigned n, int child_cpu, double out[3])
 	pid = fork();
 	if (pid < 0) {
 		perror("ptrace-cost: fork");
+		free(t);
 		return -1;
 	}
 	if (!pid) {
@@ -72,6 +73,7 @@ static int measure(unsigned n, int child_cpu, double out[3])
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status)) {
 		fprintf(stderr, "ptrace-cost: tracee did not stop\n");
+		free(t);
 		return -1;
 	}
 	/* warm up: the first stops fault pages in */

@@ -23,12 +23,9 @@
 #include "breakpoints/discover.h"
 #include "breakpoints/elfsym.h"
 #include "config/units.h"
+#include "supervisor/demangle.h"
 #include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
-
-/* libstdc++'s demangler (the Itanium C++ ABI); memsup links -lstdc++. */
-extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-			    int *status);
 
 /*
  * struct TTest of Check >= 0.13 (check.h), x86-64:
@@ -154,21 +151,6 @@ static const char *func_at(const struct elf_image *img, uint64_t vaddr)
 }
 
 /* --- names ------------------------------------------------------------ */
-
-static char *demangle(const char *sym)
-{
-	int status = -1;
-	char *d;
-
-	if (strncmp(sym, "_Z", 2))
-		return NULL;
-	d = __cxa_demangle(sym, NULL, NULL, &status);
-	if (status != 0) {
-		free(d);
-		return NULL;
-	}
-	return d;
-}
 
 /*
  * "ns::Foo::bar(int) const" -> "ns::Foo::bar", "Foo::operator()()" ->

@@ -387,6 +387,12 @@ int main(int argc, char **argv)
 	unsigned long v;
 	int c, status, err, sig;
 
+	/*
+	 * The reports print a line in pieces: one write(2) per piece on an
+	 * unbuffered stderr, and the program's own output could land
+	 * between them. Whole lines instead.
+	 */
+	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 	if (argc > 1 && !strcmp(argv[1], "check-policy"))
 		return cmd_check_policy(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "list-tests"))

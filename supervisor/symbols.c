@@ -11,13 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "supervisor/demangle.h"
 #include "supervisor/msg.h"
 #include "supervisor/symbols.h"
 #include "supervisor/xmalloc.h"
-
-/* libstdc++'s, declared here to keep C++ headers out */
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len,
-		     int *status);
 
 struct sym_object {
 	char *path;
@@ -56,21 +53,6 @@ static const Dwfl_Callbacks callbacks = {
 	.section_address = dwfl_offline_section_address,
 	.debuginfo_path = &debuginfo_path,
 };
-
-char *symbols_demangle(const char *name)
-{
-	char *s;
-	int status = -1;
-
-	if (!name || name[0] != '_' || name[1] != 'Z')
-		return NULL;
-	s = __cxa_demangle(name, NULL, NULL, &status);
-	if (status) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
 
 struct symbolizer *symbolizer_new(void)
 {
@@ -151,7 +133,7 @@ static const char *intern(struct symbolizer *sym, const char *s)
 /* NAME demangled and interned. */
 static const char *intern_symbol(struct symbolizer *sym, const char *name)
 {
-	char *d = symbols_demangle(name);
+	char *d = demangle(name);
 	const char *s;
 
 	if (!d)

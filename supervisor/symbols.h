@@ -62,10 +62,4 @@ unsigned symbolizer_lookup(struct symbolizer *sym, uint64_t pc,
 			   int is_return_address, struct sym_frame *out,
 			   unsigned max);
 
-/*
- * NAME demangled if it is a mangled C++ name, else NULL. Caller frees.
- * (__cxa_demangle, from libstdc++.)
- */
-char *symbols_demangle(const char *name);
-
 #endif

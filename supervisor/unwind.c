@@ -179,7 +179,7 @@ static int cache_lookup(struct unwinder *uw, uint64_t page)
 static int cache_fill(struct unwinder *uw, uint64_t page, unsigned count)
 {
 	struct iovec local[STACK_READ_PAGES], remote[STACK_READ_PAGES];
-	unsigned slot[STACK_READ_PAGES];
+	unsigned slot[STACK_READ_PAGES] = { 0 };
 	unsigned i, got;
 	ssize_t n;
 
@@ -194,6 +194,8 @@ static int cache_fill(struct unwinder *uw, uint64_t page, unsigned count)
 	uw->stats.reads++;
 	n = process_vm_readv(uw->tid, local, count, remote, count, 0);
 	got = n > 0 ? (unsigned)(n / PAGE_SIZE_) : 0;
+	if (got > count)
+		got = count;
 	for (i = 0; i < got; i++) {
 		uw->page_addr[slot[i]] = page + i * PAGE_SIZE_;
 		uw->page_epoch[slot[i]] = uw->epoch;

@@ -19,6 +19,7 @@
 
 #include <check.h>
 
+#include "supervisor/demangle.h"
 #include "supervisor/stacks.h"
 #include "supervisor/symbols.h"
 #include "supervisor/unwind.h"
@@ -725,7 +726,7 @@ static const struct {
 
 START_TEST(test_symbols_demangle)
 {
-	char *s = symbols_demangle(demangle_cases[_i].in);
+	char *s = demangle(demangle_cases[_i].in);
 
 	if (demangle_cases[_i].out) {
 		ck_assert_ptr_nonnull(s);
