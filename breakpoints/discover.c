@@ -862,8 +862,8 @@ void discover_warn_print(const struct boundaries *b)
 		warning_msg("%s", b->warn[i]);
 }
 
-int discover_set_classname(struct boundaries *b, uint64_t ttest_vaddr,
-			   const char *tcase_name)
+int discover_set_tcase(struct boundaries *b, uint64_t ttest_vaddr,
+		       const char *tcase_name, int start, int end)
 {
 	size_t i;
 	int n = 0;
@@ -875,6 +875,8 @@ int discover_set_classname(struct boundaries *b, uint64_t ttest_vaddr,
 			continue;
 		free(b->v[i].classname);
 		b->v[i].classname = xstrdup(tcase_name);
+		if (end > start)
+			b->v[i].runs += (unsigned)(end - start);
 		n++;
 	}
 	return n;

@@ -66,6 +66,8 @@ struct boundary {
 	unsigned line;		/* 0 when unknown */
 	char *classname;	/* TCase name once learned, gtest suite; or NULL */
 	uint64_t ttest_vaddr;	/* Check: link-time address of the TTest; or 0 */
+	unsigned runs;		/* Check: calls registered, a loop test's
+				 * end - start each time; 0 when unknown */
 	const struct test_entry *entry;	/* the policy entry that matched, or NULL */
 	struct limits limits;	/* policy_limits_for(pol, entry); none without policy */
 	enum boundary_origin origin;
@@ -100,13 +102,16 @@ void discover_warn_print(const struct boundaries *b);
  * src/check_impl.h, private) starts with `const char *name`, the pointer
  * given to tcase_create(), so the name is the string at *(char **)tc.
  * The supervisor reads it and calls this with TTEST_VADDR = %rsi minus
- * the executable's bias. Sets the classname of every boundary whose
+ * the executable's bias, and the loop range START, END (%r8, %r9: 0, 1
+ * for a plain test). Sets the classname of every boundary whose
  * ttest_vaddr is TTEST_VADDR (a copy of TCASE_NAME; a later call
- * replaces it). Returns how many boundaries were updated (0: not a TTest
- * of the executable, such as one in a shared library).
+ * replaces it) and adds END - START to its runs: a test registered to
+ * run more than once is named name[i] from its first run on. Returns how
+ * many boundaries were updated (0: not a TTest of the executable, such
+ * as one in a shared library).
  */
-int discover_set_classname(struct boundaries *b, uint64_t ttest_vaddr,
-			   const char *tcase_name);
+int discover_set_tcase(struct boundaries *b, uint64_t ttest_vaddr,
+		       const char *tcase_name, int start, int end);
 
 /*
  * list-tests output, one line per boundary, fields separated by one tab:

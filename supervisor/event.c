@@ -1494,9 +1494,11 @@ static void on_boundary_return(struct session *s, struct tracee *t,
 }
 
 /*
- * _tcase_add_test(TCase *tc, const TTest *ttest, ...): Check 0.15's
- * struct TCase begins with its name (check_impl.h), and TTest is the
- * test's static object, which discovery found by its link-time address.
+ * _tcase_add_test(TCase *tc, const TTest *ttest, int signal,
+ * int allowed_exit_value, int start, int end): Check 0.15's struct TCase
+ * begins with its name (check_impl.h), TTest is the test's static
+ * object, which discovery found by its link-time address, and a loop
+ * test runs for _i from start to end - 1 (tcase_add_test: 0, 1).
  */
 static void on_tcase(struct session *s, struct tracee *t,
 		     struct breakpoint *bp, struct user_regs_struct *regs)
@@ -1509,8 +1511,9 @@ static void on_tcase(struct session *s, struct tracee *t,
 	if (as->img && as->img->bounds &&
 	    remote_read(&as->mem, regs->rdi, &name_ptr, sizeof(name_ptr)) == 0 &&
 	    remote_read_string(&as->mem, name_ptr, name, sizeof(name)) == 0)
-		discover_set_classname((struct boundaries *)as->img->bounds,
-				       regs->rsi - as->bias, name);
+		discover_set_tcase((struct boundaries *)as->img->bounds,
+				   regs->rsi - as->bias, name, (int)regs->r8,
+				   (int)regs->r9);
 	batch_init(&wb, &as->mem);
 	step_over(t, bp, regs, &wb);
 }

@@ -290,6 +290,7 @@ void scope_free(struct scope *s)
 	free(s->classname);
 	free(s->file);
 	free(s->name);
+	free(s->base);
 	free(s->executable);
 	free(s->command);
 	free(s->reason);

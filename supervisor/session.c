@@ -92,6 +92,52 @@ static char *stem_of(const char *path)
 	return stem;
 }
 
+static size_t name_hash(const char *name, size_t cap)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ULL;
+	return (size_t)h & (cap - 1);
+}
+
+/* The slot of NAME in S's counts: its own, or the empty one it takes. */
+static struct name_count *name_slot(struct name_count *v, size_t cap,
+				    const char *name)
+{
+	size_t i;
+
+	for (i = name_hash(name, cap); v[i].name && strcmp(v[i].name, name);
+	     i = (i + 1) & (cap - 1))
+		;
+	return &v[i];
+}
+
+/* How many scopes of test NAME were opened before this one. */
+static unsigned next_seq(struct session *s, const char *name)
+{
+	struct name_count *slot;
+	size_t i, cap;
+
+	if ((s->names_n + 1) * 2 > s->names_cap) {
+		struct name_count *old = s->names;
+
+		cap = s->names_cap ? s->names_cap * 2 : 64;
+		s->names = xcalloc(cap, sizeof(*s->names));
+		for (i = 0; i < s->names_cap; i++)
+			if (old[i].name)
+				*name_slot(s->names, cap, old[i].name) = old[i];
+		free(old);
+		s->names_cap = cap;
+	}
+	slot = name_slot(s->names, s->names_cap, name);
+	if (!slot->name) {
+		slot->name = xstrdup(name);
+		s->names_n++;
+	}
+	return slot->n++;
+}
+
 struct scope *scope_open(struct session *s, struct process *proc,
 			 const struct boundary *b)
 {
@@ -106,7 +152,19 @@ struct scope *scope_open(struct session *s, struct process *proc,
 	sc->start = now_seconds();
 	sc->boundary = b;
 	if (b) {
-		sc->name = xstrdup(b->name);
+		/*
+		 * SPEC §4.1: a test run more than once is name[0], name[1], ...
+		 * Named so from its first run when Check registered it to run
+		 * more than once (a loop test), so that the line printed as it
+		 * finishes already says which; session_number_results() settles
+		 * the names once the run is over.
+		 */
+		sc->base = xstrdup(b->name);
+		sc->seq = next_seq(s, b->name);
+		if (sc->seq || b->runs > 1)
+			sc->name = xasprintf("%s[%u]", b->name, sc->seq);
+		else
+			sc->name = xstrdup(b->name);
 		sc->file = b->file ? xstrdup(b->file) : NULL;
 		sc->line = b->line;
 		/* SPEC §7.2: TCase name, else source file stem, else the
@@ -229,34 +287,37 @@ void session_number_results(struct session *s)
 {
 	struct scope *sc, **v;
 	size_t n = 0, i, j;
+	char *named;
 
 	for (sc = s->done; sc; sc = sc->next)
 		n++;
 	if (!n)
 		return;
 	v = xmalloc(n * sizeof(*v));
+	named = xcalloc(n, 1);
 	for (sc = s->done, i = 0; sc; sc = sc->next)
 		v[i++] = sc;
 	qsort(v, n, sizeof(*v), by_order);
+	/* Each test's scopes in opening order; a test that ran once keeps
+	 * its plain name (a loop test whose other runs never came). */
 	for (i = 0; i < n; i++) {
+		const char *base = v[i]->base;
 		size_t count = 0, k = 0;
-		char *name;
 
-		if (v[i]->is_program || strchr(v[i]->name, '['))
+		if (!base || named[i])
 			continue;
 		for (j = i; j < n; j++)
-			if (!v[j]->is_program && !strcmp(v[j]->name, v[i]->name))
+			if (v[j]->base && !strcmp(v[j]->base, base))
 				count++;
-		if (count < 2)
-			continue;
-		name = xstrdup(v[i]->name);
 		for (j = i; j < n; j++) {
-			if (v[j]->is_program || strcmp(v[j]->name, name))
+			if (!v[j]->base || strcmp(v[j]->base, base))
 				continue;
 			free(v[j]->name);
-			v[j]->name = xasprintf("%s[%zu]", name, k++);
+			v[j]->name = count < 2 ? xstrdup(base) :
+				     xasprintf("%s[%zu]", base, k++);
+			named[j] = 1;
 		}
-		free(name);
 	}
+	free(named);
 	free(v);
 }

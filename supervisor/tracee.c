@@ -181,6 +181,7 @@ void session_init(struct session *s)
 void session_release(struct session *s)
 {
 	struct scope *sc, *next;
+	size_t i;
 
 	while (s->procs)
 		process_finish(s, s->procs, SCOPE_UNFINISHED, NULL);
@@ -206,5 +207,10 @@ void session_release(struct session *s)
 		free(d->path);
 		free(d);
 	}
+	for (i = 0; i < s->names_cap; i++)
+		free(s->names[i].name);
+	free(s->names);
+	s->names = NULL;
+	s->names_cap = s->names_n = 0;
 	stacks_release(&s->stacks);
 }

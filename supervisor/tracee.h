@@ -94,6 +94,12 @@ enum session_mode {
 	MODE_ATTACH,
 };
 
+/* How many scopes a test name has opened (session_next_seq()). */
+struct name_count {
+	char *name;			/* NULL: an empty slot */
+	unsigned n;
+};
+
 /* Everything the event loop works on; one per run of memsup. */
 struct session {
 	enum session_mode mode;
@@ -118,6 +124,8 @@ struct session {
 	uint32_t nimages;
 	struct discovered *discovered;	/* boundaries by executable path */
 	uint64_t scope_order;
+	struct name_count *names;	/* open addressing, a power of two */
+	size_t names_cap, names_n;
 	/* Auto-attached children that stopped before their parent's event. */
 	pid_t early[1024];
 	unsigned nearly;

@@ -2,8 +2,9 @@
 # check-suite: a real Check suite under its policy (SPEC §4, §5, §6). Per
 # test: the exact figures of samples/check-suite/suite.h, the verdicts of
 # limits.yaml, the classnames (TCase), the leak stacks' top frames and
-# source lines, the filtered leaks not judged, loop tests as name[i], and
-# the same figures in fork mode and with CK_FORK=no.
+# source lines, the filtered leaks not judged, loop tests as name[i] (in
+# the reports and in the line each prints as it finishes), and the same
+# figures in fork mode and with CK_FORK=no.
 . "${0%/*}/lib.sh"
 require_memsup
 require_sample samples/check-suite/check-suite
@@ -20,7 +21,8 @@ COUNT_BLOCKS=$(c COUNT_BLOCKS) COUNT_SIZE=$(c COUNT_SIZE) COUNT_LIMIT=$(c COUNT_
 FD_FILE_SIZE=$(c FD_FILE_SIZE)
 FAIL_BLOCKS=$(c FAIL_BLOCKS) FAIL_SIZE=$(c FAIL_SIZE)
 LOOP_BASE=$(c LOOP_BASE) LOOP_SIZE=$(c LOOP_SIZE) LOOP_LIMIT=$(c LOOP_LIMIT)
-[ -n "$LOOP_LIMIT" ] || hard_error "cannot read the constants of $H"
+LOOP_ITERATIONS=$(c LOOP_ITERATIONS)
+[ -n "$LOOP_LIMIT" ] && [ -n "$LOOP_ITERATIONS" ] || hard_error "cannot read the constants of $H"
 
 check_run() {
 	J=$1
@@ -93,6 +95,20 @@ expect_status 1		# --error-exitcode: limits failed
 check_run "$J"
 expect_pids_gone "$J"
 
+# The line each test prints as it finishes already names the loop's
+# runs: Check registered test_loop for LOOP_ITERATIONS runs, so its
+# first is test_loop[0], not test_loop.
+live_loop_lines() {
+	grep -o '^memsup: [A-Z]* *test_loop[^ ]*' "$WORK/stderr" |
+		sed 's/^memsup: [A-Z]* *//' | tr '\n' ' '
+}
+LOOP_NAMES=$(i=0; while [ $i -lt "$LOOP_ITERATIONS" ]; do
+	printf 'test_loop[%d] ' $i; i=$((i + 1)); done)
+[ "$(live_loop_lines)" = "$LOOP_NAMES" ] || {
+	show_run
+	fail "the lines printed as the loop's runs finish: $(live_loop_lines)"
+}
+
 # The JUnit file: valid against junit-10.xsd, and read by a CI-style
 # reader with the counts of the verdicts above: 9 tests, 5 failed limits,
 # 1 unfinished (an error).
@@ -114,6 +130,10 @@ CK_FORK=no run_memsup --policy samples/check-suite/limits.yaml --json "$J" \
 	samples/check-suite/check-suite
 expect_status 1
 match_json "$J" '[.scopes[] | select(.name == "test_fail") | .reason | test("abandoned")]' '[true]'
+[ "$(live_loop_lines)" = "$LOOP_NAMES" ] || {
+	show_run
+	fail "CK_FORK=no: the lines printed as the loop's runs finish: $(live_loop_lines)"
+}
 # Everything else as in fork mode: rewrite the one reason and compare.
 jq '(.scopes[] | select(.name == "test_fail") | .reason) = "exited with status 1 inside the test"' \
 	"$J" >"$WORK/nofork.norm.json" || hard_error "jq failed"

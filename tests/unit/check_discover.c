@@ -185,15 +185,26 @@ START_TEST(classname_from_tcase)
 	uint64_t bias = self_bias();
 
 	discover_ok("/proc/self/exe", NULL, &b);
-	ck_assert_int_eq(discover_set_classname(
-		&b, (uintptr_t)discover_probe - bias, "Core"), 1);
+	ck_assert_uint_eq(find(&b, "discover_probe")->runs, 0);
+	ck_assert_int_eq(discover_set_tcase(
+		&b, (uintptr_t)discover_probe - bias, "Core", 0, 1), 1);
 	ck_assert_str_eq(find(&b, "discover_probe")->classname, "Core");
-	ck_assert_int_eq(discover_set_classname(
-		&b, (uintptr_t)discover_probe - bias, "Again"), 1);
+	ck_assert_uint_eq(find(&b, "discover_probe")->runs, 1);
+	/* a loop test, 2..5: three more runs */
+	ck_assert_int_eq(discover_set_tcase(
+		&b, (uintptr_t)discover_probe - bias, "Again", 2, 5), 1);
 	ck_assert_str_eq(find(&b, "discover_probe")->classname, "Again");
+	ck_assert_uint_eq(find(&b, "discover_probe")->runs, 4);
+	/* an empty or reversed range runs nothing */
+	ck_assert_int_eq(discover_set_tcase(
+		&b, (uintptr_t)discover_probe - bias, "Again", 3, 3), 1);
+	ck_assert_int_eq(discover_set_tcase(
+		&b, (uintptr_t)discover_probe - bias, "Again", 5, 2), 1);
+	ck_assert_uint_eq(find(&b, "discover_probe")->runs, 4);
 	ck_assert_ptr_null(find(&b, "discover_plain")->classname);
-	ck_assert_int_eq(discover_set_classname(&b, 0, "x"), 0);
-	ck_assert_int_eq(discover_set_classname(&b, 1, "x"), 0);
+	ck_assert_uint_eq(find(&b, "discover_plain")->runs, 0);
+	ck_assert_int_eq(discover_set_tcase(&b, 0, "x", 0, 1), 0);
+	ck_assert_int_eq(discover_set_tcase(&b, 1, "x", 0, 1), 0);
 	boundaries_release(&b);
 }
 END_TEST
