@@ -153,8 +153,14 @@ void process_finish(struct session *s, struct process *proc,
 				 reason ? xstrdup(reason) : NULL);
 		session_add_done(s, sc);
 	}
-	while (proc->threads)
-		tracee_free(s, proc->threads);
+	while (proc->threads) {
+		struct tracee *t = proc->threads;
+
+		/* unlinked first; tracee_free() then finds it gone */
+		proc->threads = t->pnext;
+		proc->nthreads--;
+		tracee_free(s, t);
+	}
 	for (pp = &s->procs; *pp; pp = &(*pp)->next) {
 		if (*pp == proc) {
 			*pp = proc->next;
