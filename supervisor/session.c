@@ -275,49 +275,42 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 
 /* ---- naming ---- */
 
-static int by_order(const void *a, const void *b)
+/* By the test's unnumbered name, then in the order the scopes opened. */
+static int by_base_order(const void *a, const void *b)
 {
 	const struct scope *x = *(struct scope *const *)a;
 	const struct scope *y = *(struct scope *const *)b;
+	int c = strcmp(x->base, y->base);
 
+	if (c)
+		return c;
 	return (x->order > y->order) - (x->order < y->order);
 }
 
 void session_number_results(struct session *s)
 {
 	struct scope *sc, **v;
-	size_t n = 0, i, j;
-	char *named;
+	size_t n = 0, i, j, k;
 
 	for (sc = s->done; sc; sc = sc->next)
-		n++;
+		n += sc->base != NULL;
 	if (!n)
 		return;
 	v = xmalloc(n * sizeof(*v));
-	named = xcalloc(n, 1);
 	for (sc = s->done, i = 0; sc; sc = sc->next)
-		v[i++] = sc;
-	qsort(v, n, sizeof(*v), by_order);
+		if (sc->base)
+			v[i++] = sc;
+	qsort(v, n, sizeof(*v), by_base_order);
 	/* Each test's scopes in opening order; a test that ran once keeps
 	 * its plain name (a loop test whose other runs never came). */
-	for (i = 0; i < n; i++) {
-		const char *base = v[i]->base;
-		size_t count = 0, k = 0;
-
-		if (!base || named[i])
-			continue;
-		for (j = i; j < n; j++)
-			if (v[j]->base && !strcmp(v[j]->base, base))
-				count++;
-		for (j = i; j < n; j++) {
-			if (!v[j]->base || strcmp(v[j]->base, base))
-				continue;
-			free(v[j]->name);
-			v[j]->name = count < 2 ? xstrdup(base) :
-				     xasprintf("%s[%zu]", base, k++);
-			named[j] = 1;
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && !strcmp(v[j]->base, v[i]->base); j++)
+			;
+		for (k = i; k < j; k++) {
+			free(v[k]->name);
+			v[k]->name = j - i < 2 ? xstrdup(v[k]->base) :
+				     xasprintf("%s[%zu]", v[k]->base, k - i);
 		}
 	}
-	free(named);
 	free(v);
 }
