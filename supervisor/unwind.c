@@ -8,12 +8,15 @@
  * row, keep it in that shape in a hash table, and walk the stack copy
  * with it: a lookup and one or two loads per frame, no syscall. A frame
  * whose row has any other shape (a signal frame, a CFA or register
- * expression, no CFI at all) sends the whole stack to libunwind.
+ * expression, no CFI at all) sends the whole stack to libunwind. Either
+ * way the stack ends before the first pc in no mapped ELF object.
  *
  * libunwind-ptrace with our own accessors (unw_accessors_t):
  *
  *   access_reg      the regs the caller passed in (no PTRACE_PEEKUSER)
- *   access_mem      a per-unwind cache of whole pages, filled with one
+ *   access_mem      the cache of whole pages both tiers read through,
+ *                   kept for one stop (unwinder_begin() to
+ *                   unwinder_end()) or one unwind, and filled with one
  *                   process_vm_readv of several pages at a time (no
  *                   PTRACE_PEEKDATA per word)
  *   find_proc_info  _UPT_find_proc_info, which maps the ELF files named in
@@ -23,12 +26,12 @@
  *
  * The breakpoint sits on the intercepted function's first instruction, so
  * its frame is trivial: nothing has been pushed but the return address.
- * We do not ask libunwind to step out of it (it would need the function's
- * CFI, which a custom allocator may lack, and it misreads rip = entry + 1
- * when the first instruction is one byte long): we read the return
- * address at [rsp] and start libunwind in the caller, with rsp + 8 and
- * the untouched callee-saved registers, at return address - 1 so that the
- * caller's unwind row is that of the call instruction (a call to a
+ * Neither tier steps out of it (that would need the function's CFI,
+ * which a custom allocator may lack, and libunwind misreads rip =
+ * entry + 1 when the first instruction is one byte long): we read the
+ * return address at [rsp] and start in the caller, with rsp + 8 and the
+ * untouched callee-saved registers, looking its row up at return
+ * address - 1 so that it is that of the call instruction (a call to a
  * noreturn function may be the last instruction of its function, and its
  * return address then belongs to the next function).
  */
@@ -48,7 +51,7 @@
 
 #define PAGE_SIZE_ 4096u
 #define PAGE_MASK_ (~(uint64_t)(PAGE_SIZE_ - 1))
-/* Pages cached during one unwind. */
+/* Pages cached during one stop or unwind. */
 #define CACHE_PAGES 32u
 /* Pages read at once from the stack, outwards from the missing one. */
 #define STACK_READ_PAGES 4u
