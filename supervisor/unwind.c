@@ -420,6 +420,7 @@ static int dwfl_scan(struct rule_table *rt, pid_t pid)
 	return ret == 0 ? 0 : -1;
 }
 
+/* A table with one reference, the caller's. */
 static struct rule_table *table_new(void)
 {
 	struct rule_table *rt = xcalloc(1, sizeof(*rt));
@@ -561,50 +562,55 @@ static size_t rule_hash(uint64_t pc, size_t cap)
 	return (size_t)((pc * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
 }
 
+/* The slot of PC in V: its own, or the empty one it would take. */
+static struct cfi_rule *rule_slot(struct cfi_rule *v, size_t cap, uint64_t pc)
+{
+	size_t i;
+
+	for (i = rule_hash(pc, cap); v[i].pc && v[i].pc != pc;
+	     i = (i + 1) & (cap - 1))
+		;
+	return &v[i];
+}
+
 static void rules_grow(struct rule_table *rt)
 {
 	struct cfi_rule *old = rt->rules;
-	size_t cap = rt->cap, i, j;
+	size_t cap = rt->cap, i;
 
 	rt->cap = cap ? cap * 2 : 1024;
 	rt->rules = xcalloc(rt->cap, sizeof(*rt->rules));
-	for (i = 0; i < cap; i++) {
-		if (!old[i].pc)
-			continue;
-		for (j = rule_hash(old[i].pc, rt->cap); rt->rules[j].pc;
-		     j = (j + 1) & (rt->cap - 1))
-			;
-		rt->rules[j] = old[i];
-	}
+	for (i = 0; i < cap; i++)
+		if (old[i].pc)
+			*rule_slot(rt->rules, rt->cap, old[i].pc) = old[i];
 	free(old);
 }
 
 static const struct cfi_rule *rule_get(struct unwinder *uw, uint64_t pc)
 {
 	struct rule_table *rt = uw->rt;
-	size_t i;
+	struct cfi_rule *r;
 
 	if (rt->cap) {
-		for (i = rule_hash(pc, rt->cap); rt->rules[i].pc;
-		     i = (i + 1) & (rt->cap - 1))
-			if (rt->rules[i].pc == pc)
-				return &rt->rules[i];
+		r = rule_slot(rt->rules, rt->cap, pc);
+		if (r->pc)
+			return r;
 	}
 	if ((rt->n + 1) * 2 > rt->cap)
 		rules_grow(rt);
-	for (i = rule_hash(pc, rt->cap); rt->rules[i].pc;
-	     i = (i + 1) & (rt->cap - 1))
-		;
-	rule_compute(uw, pc, &rt->rules[i]);
+	r = rule_slot(rt->rules, rt->cap, pc);
+	rule_compute(uw, pc, r);
 	rt->n++;
-	return &rt->rules[i];
+	return r;
 }
 
 /*
  * Walks from the frame returning to RET (sp and rbp its caller's at the
- * call) with the rules alone; *NP pcs are in PCS already. 0 when done,
- * -1 when a frame needs libunwind. Stops as the libunwind walk does: at
- * an undefined or zero return address, or a frame that did not move.
+ * call) with the rules alone; PCS[*NP - 1] is RET. 0 when done, -1 when a
+ * frame needs libunwind. Stops as the libunwind walk does (at an
+ * undefined or zero return address, or a frame that did not move), and
+ * before the first pc in no mapped ELF object. Every pc is looked up
+ * once: its rule tells both whether it is code and how to step.
  */
 static int walk_rules(struct unwinder *uw, uint64_t ret, uint64_t sp,
 		      uint64_t rbp, uint64_t *pcs, unsigned *np, unsigned max)
@@ -614,11 +620,15 @@ static int walk_rules(struct unwinder *uw, uint64_t ret, uint64_t sp,
 	int rbp_ok = 1;
 	unsigned n = *np;
 
-	while (n < max) {
-		r = rule_get(uw, pc);
-		if (r->kind == RULE_END)
+	for (;;) {
+		r = rule_get(uw, pc);		/* pc is pcs[n - 1] */
+		if (r->kind == RULE_NOCODE) {
+			n--;
 			break;
-		if (r->kind == RULE_SLOW || r->kind == RULE_NOCODE ||
+		}
+		if (n >= max || r->kind == RULE_END)
+			break;
+		if (r->kind == RULE_SLOW ||
 		    (r->kind == RULE_CFA_RBP && !rbp_ok))
 			return -1;
 		cfa = (r->kind == RULE_CFA_RSP ? sp : rbp) +
@@ -643,11 +653,11 @@ static int walk_rules(struct unwinder *uw, uint64_t ret, uint64_t sp,
 }
 
 /*
- * PCS up to the first that lies in no mapped ELF object. libunwind,
- * without CFI for a frame, guesses from the frame pointer and the stack:
- * the guess can be a stack address or any data word. Code outside every
- * object (JIT code) ends the stack too, as a frame libunwind could not
- * step through anyway.
+ * PCS up to the first that lies in no mapped ELF object, for libunwind's
+ * stacks: without CFI for a frame, libunwind guesses from the frame
+ * pointer and the stack, and the guess can be a stack address or any
+ * data word. Code outside every object (JIT code) ends the stack too, as
+ * a frame libunwind could not step through anyway.
  */
 static unsigned code_only(struct unwinder *uw, const uint64_t *pcs,
 			  unsigned n)
@@ -673,7 +683,9 @@ int unwind_mode_parse(const char *name)
 	return -1;
 }
 
-struct unwinder *unwinder_new(pid_t pid, enum unwind_mode mode)
+/* An unwinder for PID whose rules are RT's (a reference taken). */
+static struct unwinder *unwinder_make(pid_t pid, enum unwind_mode mode,
+				      struct rule_table *rt)
 {
 	struct unwinder *uw = xcalloc(1, sizeof(*uw));
 
@@ -695,7 +707,8 @@ struct unwinder *unwinder_new(pid_t pid, enum unwind_mode mode)
 		error_msg("unwind: _UPT_create(%d) failed", (int)pid);
 		goto fail_as;
 	}
-	uw->rt = table_new();
+	uw->rt = rt;
+	rt->refs++;
 	return uw;
 
 fail_as:
@@ -706,16 +719,18 @@ fail:
 	return NULL;
 }
 
+struct unwinder *unwinder_new(pid_t pid, enum unwind_mode mode)
+{
+	struct rule_table *rt = table_new();
+	struct unwinder *uw = unwinder_make(pid, mode, rt);
+
+	table_put(rt);		/* the unwinder's reference is the one left */
+	return uw;
+}
+
 struct unwinder *unwinder_fork(const struct unwinder *parent, pid_t pid)
 {
-	struct unwinder *uw = unwinder_new(pid, parent->mode);
-
-	if (uw) {
-		table_put(uw->rt);
-		uw->rt = parent->rt;
-		uw->rt->refs++;
-	}
-	return uw;
+	return unwinder_make(pid, parent->mode, parent->rt);
 }
 
 void unwinder_free(struct unwinder *uw)
@@ -747,7 +762,8 @@ void unwinder_flush(struct unwinder *uw)
 }
 
 /* From the frame returning to uw->caller_ip + 1, as unwinder_unwind()
- * set up; *NP pcs are in PCS already. */
+ * set up; *NP pcs are in PCS already. Ends before the first pc in no
+ * mapped ELF object, as walk_rules() does. */
 static void walk_libunwind(struct unwinder *uw, uint64_t *pcs, unsigned *np,
 			   unsigned max)
 {
@@ -770,7 +786,7 @@ static void walk_libunwind(struct unwinder *uw, uint64_t *pcs, unsigned *np,
 		prev_ip = ip;
 		prev_sp = sp;
 	}
-	*np = n;
+	*np = code_only(uw, pcs, n);
 }
 
 /* UNWIND_CHECK: the rules' stack against libunwind's, which wins. */
@@ -862,7 +878,6 @@ unsigned unwinder_unwind(struct unwinder *uw, pid_t tid,
 		check_walks(uw, ret, pcs, &n, max);
 		break;
 	}
-	n = code_only(uw, pcs, n);
 out:
 	uw->regs = NULL;
 	if (own)

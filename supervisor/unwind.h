@@ -117,7 +117,7 @@ struct unwind_stats {
 	uint64_t by_rules;		/* unwinds done from cached rules alone */
 	uint64_t rule_misses;		/* rules computed from CFI */
 	uint64_t mismatches;		/* UNWIND_CHECK: stacks that differed
-					 * (warned about) */
+					 * (the first 10 warned about) */
 };
 void unwinder_stats(const struct unwinder *uw, struct unwind_stats *out);
 pid_t unwinder_pid(const struct unwinder *uw);
