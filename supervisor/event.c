@@ -640,16 +640,14 @@ static void on_allocator_entry(struct session *s, struct tracee *t,
 			       struct breakpoint *bp,
 			       struct user_regs_struct *regs)
 {
-	struct unwinder *uw = t->proc->as->uw;
-	struct write_batch wb;
-
-	batch_init(&wb, &t->proc->as->mem);
 	/*
 	 * One copy of the stack for the reads below and the unwind. A free
 	 * reads one word at most: a read of its own is cheaper than pages.
 	 */
-	if (uw && FN_IS_FREE(bp->fn))
-		uw = NULL;
+	struct unwinder *uw = FN_IS_FREE(bp->fn) ? NULL : t->proc->as->uw;
+	struct write_batch wb;
+
+	batch_init(&wb, &t->proc->as->mem);
 	if (uw)
 		unwinder_begin(uw, t->tid, regs->rsp);
 	if (!in_allocator(s, t, regs->rsp) && t->proc->heap.nopen) {

@@ -62,7 +62,6 @@ struct scope {
 	struct scope *next;		/* in the accounting's list */
 	char *name;			/* "name", "name[i]" once numbered */
 	char *base;			/* the test's name, unnumbered */
-	unsigned seq;			/* its scopes opened before this one */
 	char *classname;
 	char *file;
 	unsigned line;

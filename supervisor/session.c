@@ -159,10 +159,11 @@ struct scope *scope_open(struct session *s, struct process *proc,
 		 * finishes already says which; session_number_results() settles
 		 * the names once the run is over.
 		 */
+		unsigned seq = next_seq(s, b->name);
+
 		sc->base = xstrdup(b->name);
-		sc->seq = next_seq(s, b->name);
-		if (sc->seq || b->runs > 1)
-			sc->name = xasprintf("%s[%u]", b->name, sc->seq);
+		if (seq || b->runs > 1)
+			sc->name = xasprintf("%s[%u]", b->name, seq);
 		else
 			sc->name = xstrdup(b->name);
 		sc->file = b->file ? xstrdup(b->file) : NULL;

@@ -94,7 +94,7 @@ enum session_mode {
 	MODE_ATTACH,
 };
 
-/* How many scopes a test name has opened (session_next_seq()). */
+/* How many scopes of a test name have opened (session.c, scope_open). */
 struct name_count {
 	char *name;			/* NULL: an empty slot */
 	unsigned n;
