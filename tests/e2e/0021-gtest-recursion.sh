@@ -49,6 +49,12 @@ for i in 0 1 2; do
 	match_metrics "$J" ".name == \"repeat[$i]\"" "$(metrics_json 1 1 $b $b 0 0)"
 done
 expect_pids_gone "$J"
+# The lines printed as the calls finish: nothing registered repeat() to
+# run more than once, so its first call prints "repeat" and the later
+# ones their number (docs/reports.md); the files say repeat[0].
+live=$(sed -n 's/^memsup: [A-Z]* *\(repeat[^ ]*\).*/\1/p' "$WORK/stderr" | tr '\n' ' ')
+[ "$live" = "repeat repeat[1] repeat[2] " ] ||
+	{ show_run; fail "the lines printed as repeat's calls finish: $live"; }
 
 # list-tests: the gtest names, without running the program.
 run_memsup list-tests --policy samples/gtest-like/policy.yaml \

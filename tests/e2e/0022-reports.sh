@@ -1,7 +1,7 @@
 #!/bin/sh
 # reports and gates (SPEC §2, §7): memsup compare and --baseline with
-# --fail-on thresholds and their exit statuses, -q, --color, and the
-# JUnit families.
+# --fail-on thresholds and their exit statuses, -q, --color, the JUnit
+# families, and stderr written in whole lines.
 . "${0%/*}/lib.sh"
 require_memsup
 require_sample samples/basic/basic
@@ -79,4 +79,21 @@ grep -q '<testcase name="test_clean"[^>]* file="samples/check-suite/suite.c" lin
 	{ grep test_clean "$X1"; fail "xunit1 testcase lacks file/line"; }
 run_memsup --junit-family=xunit3 samples/basic/basic
 expect_status 2
+
+# The terminal report goes out in whole lines, never a piece of a line
+# per write(2), so that the program's own output cannot land inside one:
+# every write memsup makes to stderr ends a line (strace on memsup
+# alone; the program it traces is not followed).
+if command -v strace >/dev/null 2>&1; then
+	W=$WORK/writes.log
+	strace -s 65536 -e trace=write -o "$W" "$MEMSUP" \
+		--policy samples/check-suite/limits.yaml \
+		samples/check-suite/check-suite >/dev/null 2>&1
+	grep '^write(2, ' "$W" >"$WORK/stderr-writes" ||
+		fail "strace saw no write of memsup to stderr"
+	if grep -v '\\n"\.*, [0-9]*) *= ' "$WORK/stderr-writes" >"$WORK/pieces"; then
+		head -5 "$WORK/pieces"
+		fail "memsup wrote $(wc -l <"$WORK/pieces") pieces of lines to stderr"
+	fi
+fi
 exit 0
