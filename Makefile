@@ -49,12 +49,13 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS := $(sort $(wildcard supervisor/*.c breakpoints/*.c config/*.c))
 LIB_SRCS := $(filter-out supervisor/main.c,$(SRCS))
+LIB_ASM := supervisor/recorder_blob.S
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 
 OBJ := build/obj
 ASAN := build/asan
-LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o)
-ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
+ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 
 .PHONY: all deps fuzz-deps check check-unit check-e2e demo fuzz bench \
 	install clean lint samples
@@ -99,6 +100,30 @@ $(ASAN)/%.o: %.c | deps
 		-fno-omit-frame-pointer -MMD -MP -c -o $@ $<
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The recorder: code that runs inside the traced program (recorder/), one
+# freestanding position-independent block with no relocations and no
+# writable data, embedded in memsup (docs/design/inject.md).
+REC := build/recorder
+REC_CFLAGS := -std=c11 -O2 -g $(WARN) -I. -ffreestanding -fno-builtin \
+	-nostdlib -fPIC -fvisibility=hidden -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fcf-protection=none \
+	-mgeneral-regs-only -fno-tree-loop-distribute-patterns -fno-jump-tables
+$(REC)/%.o: recorder/%.c recorder/shared.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(REC_CFLAGS) -c -o $@ $<
+$(REC)/%.o: recorder/%.S
+	@mkdir -p $(@D)
+	$(CC) $(REC_CFLAGS) -c -o $@ $<
+$(REC)/recorder.bin: $(REC)/entry.o $(REC)/recorder.o recorder/recorder.ld
+	ld -pie --no-dynamic-linker -T recorder/recorder.ld -o $(REC)/recorder.elf $(REC)/entry.o \
+		$(REC)/recorder.o
+	@if [ -n "$$(readelf -r $(REC)/recorder.elf | grep -v 'no relocations')" ]; then \
+		echo "recorder: relocations in the recorder" >&2; exit 1; fi
+	objcopy -O binary -j .text $(REC)/recorder.elf $@
+$(OBJ)/supervisor/recorder_blob.o: supervisor/recorder_blob.S $(REC)/recorder.bin
+	@mkdir -p $(@D)
+	$(CC) -c -o $@ $<
 
 # Unit tests: one Check runner over the pure modules, built twice.
 build/unit-tests: $(UNIT_SRCS:%.c=$(OBJ)/%.o) $(LIB_OBJS)

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "supervisor/event.h"
+#include "supervisor/alloc.h"
+#include "supervisor/inject.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
@@ -361,35 +363,6 @@ static void step_done(struct session *s, struct tracee *t, int sig)
 
 static void scopes_changed(struct process *proc, size_t before);
 
-static uint64_t arg_n(const struct user_regs_struct *regs, unsigned n)
-{
-	switch (n) {
-	case 1:
-		return regs->rdi;
-	case 2:
-		return regs->rsi;
-	case 3:
-		return regs->rdx;
-	case 4:
-		return regs->rcx;
-	case 5:
-		return regs->r8;
-	case 6:
-		return regs->r9;
-	}
-	return 0;
-}
-
-static uint64_t mul_or_zero(uint64_t a, uint64_t b)
-{
-	uint64_t r;
-
-	/* An overflowing calloc fails in the program: it allocates nothing. */
-	if (__builtin_mul_overflow(a, b, &r))
-		return 0;
-	return r;
-}
-
 /*
  * Whether this free-class call is the inner part of the free-class call in
  * progress on T: free() inside operator delete or a custom free, or one
@@ -490,31 +463,12 @@ static int on_alloc(struct session *s, struct tracee *t,
 	p->ret = ret;
 	p->fn = (int)bp->fn;
 	p->arg[2] = capture_stack(s, t, regs);
-	switch (bp->fn) {
-	case FN_CALLOC:
-		p->arg[1] = mul_or_zero(regs->rdi, regs->rsi);
-		break;
-	case FN_REALLOC:
-		p->arg[0] = regs->rdi;
-		p->arg[1] = regs->rsi;
-		break;
-	case FN_REALLOCARRAY:
-		p->arg[0] = regs->rdi;
-		p->arg[1] = mul_or_zero(regs->rsi, regs->rdx);
-		break;
-	case FN_POSIX_MEMALIGN:
-		p->arg[0] = regs->rdi;	/* void **memptr */
-		p->arg[1] = regs->rdx;
-		break;
-	case FN_MEMALIGN:
-		p->arg[1] = regs->rsi;
-		break;
-	case FN_CUSTOM_ALLOC:
-		p->arg[1] = arg_n(regs, bp->size_arg);
-		break;
-	default:
-		p->arg[1] = regs->rdi;
-		break;
+	{
+		const uint64_t args[6] = { regs->rdi, regs->rsi, regs->rdx,
+					   regs->rcx, regs->r8, regs->r9 };
+
+		alloc_request(bp->fn, bp->size_arg, args, &p->arg[0],
+			      &p->arg[1]);
 	}
 	/* The call now returns to the trampoline. */
 	return batch_write(wb, regs->rsp, &as->entry, sizeof(as->entry));
@@ -687,41 +641,22 @@ static void on_return(struct session *s, struct tracee *t,
 		verbose_msg("thread %d: %s returned %#llx, still live: a free "
 			    "was not seen", (int)t->tid, bp_fn_name(p->fn),
 			    (unsigned long long)regs->rax);
-	switch (p->fn) {
-	case FN_BOUNDARY:
+	if (p->fn == FN_BOUNDARY) {
 		if (p->data) {
 			size_t before = proc->heap.nopen;
 
 			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
 			scopes_changed(proc, before);
 		}
-		break;
-	case FN_REALLOC:
-	case FN_REALLOCARRAY:
-		if (regs->rax) {
-			heap_free(&proc->heap, p->arg[0]);
-			heap_alloc(&proc->heap, regs->rax, p->arg[1], stack, 0);
-		} else if (!p->arg[1] && p->arg[0]) {
-			heap_free(&proc->heap, p->arg[0]);	/* realloc(p, 0) */
-		}
-		break;
-	case FN_POSIX_MEMALIGN:
-		if ((int)regs->rax == 0 &&
-		    remote_read(&proc->as->mem, p->arg[0], &addr,
-				sizeof(addr)) == 0)
-			heap_alloc(&proc->heap, addr, p->arg[1], stack, 0);
-		break;
-	case FN_NEW:
-		heap_alloc(&proc->heap, regs->rax, p->arg[1], stack,
-			   BLOCK_NEW);
-		break;
-	case FN_NEW_ARRAY:
-		heap_alloc(&proc->heap, regs->rax, p->arg[1], stack,
-			   BLOCK_NEW_ARRAY);
-		break;
-	default:
-		heap_alloc(&proc->heap, regs->rax, p->arg[1], stack, 0);
-		break;
+	} else {
+		addr = regs->rax;
+		if (p->fn == FN_POSIX_MEMALIGN &&
+		    ((int)regs->rax != 0 ||
+		     remote_read(&proc->as->mem, p->arg[0], &addr,
+				 sizeof(addr)) < 0))
+			addr = 0;
+		alloc_returned(&proc->heap, (enum bp_fn)p->fn, p->arg[0],
+			       p->arg[1], addr, stack);
 	}
 	regs->rip = p->ret;
 	t->rs.n--;
@@ -739,8 +674,21 @@ static void add_allocator(struct process *proc, const char *name,
 	uint64_t addr;
 
 	addr = objects_resolve(&as->objs, name);
-	if (!addr || bp_find(&as->bps, addr))
+	if (!addr || bp_find(&as->bps, addr) || inject_redirected(proc, addr))
 		return;
+	if (as->inj) {
+		const char *why;
+
+		if (inject_redirect(proc, addr, fn, size_arg, name, &why) == 0) {
+			verbose_msg("process %d: %s at %#llx redirected to the "
+				    "recorder", (int)proc->pid, name,
+				    (unsigned long long)addr);
+			return;
+		}
+		warning_msg("process %d: cannot redirect %s at %#llx to the "
+			    "recorder (%s): a breakpoint instead",
+			    (int)proc->pid, name, (unsigned long long)addr, why);
+	}
 	bp = bp_add(&as->bps, &as->mem, addr, fn, name);
 	if (!bp) {
 		perror_msg("read %s at %#llx in process %d", name,
@@ -870,6 +818,9 @@ int process_arm(struct session *s, struct process *proc)
 	objects_refresh(&as->objs, &as->mem);
 	if (as->img)
 		image_add_objects(as->img, &as->objs);
+	if (s->engine == ENGINE_INJECT && !as->inj)
+		inject_place(s, proc, s->cur && s->cur->proc == proc ?
+				       s->cur : proc->threads);
 	resolve_allocators(s, proc);
 	arm_boundaries(proc, bias);
 	watch_r_brk(proc);
@@ -893,6 +844,7 @@ static void on_r_brk(struct session *s, struct tracee *t,
 				image_add_objects(as->img, &as->objs);
 			if (as->uw)
 				unwinder_flush(as->uw);
+			inject_flush_rules(t->proc);
 			resolve_allocators(s, t->proc);
 		}
 	}
@@ -1047,6 +999,7 @@ static void scopes_changed(struct process *proc, size_t before)
 
 	if (!as->started || (before > 0) == on)
 		return;
+	inject_enable(proc, on);
 	if (bp_set_allocators(&as->bps, &as->mem, on))
 		perror_msg("%s allocator breakpoints in process %d",
 			   on ? "insert" : "remove", (int)proc->pid);
@@ -1244,6 +1197,8 @@ static struct process *new_child_process(struct session *s,
 		proc->as->bias = parent->as->bias;
 		if (parent->as->uw)
 			proc->as->uw = unwinder_fork(parent->as->uw, pid);
+		if (parent->as->inj)
+			proc->as->inj_parent = aspace_get(parent->as);
 	}
 	proc->exe = xstrdup(parent->exe ? parent->exe : "?");
 	proc->command = xstrdup(parent->command ? parent->command : "?");
@@ -1291,6 +1246,26 @@ static pid_t tgid_of(pid_t tid)
 	return tgid;
 }
 
+/*
+ * A forked child stopped for the first time, before it runs anything: it
+ * gets a recorder ring of its own (its parent's is still mapped there).
+ */
+static void child_ready(struct session *s, struct tracee *child)
+{
+	struct aspace *as = child->proc->as, *parent = as->inj_parent;
+	struct process *pp;
+
+	if (!parent)
+		return;
+	as->inj_parent = NULL;
+	for (pp = s->procs; pp && pp->as != parent; pp = pp->next)
+		;
+	if (pp)
+		inject_fork(s, pp, child->proc, child);
+	aspace_put(parent);
+	inject_sync_fixups(child);
+}
+
 static void on_new_child(struct session *s, struct tracee *t, int event)
 {
 	unsigned long msg = 0;
@@ -1311,6 +1286,7 @@ static void on_new_child(struct session *s, struct tracee *t, int event)
 	/* If its first stop came before this event, it waits for us; and
 	 * longer while a sibling single-steps over a lifted int3. */
 	if (take_early(s, pid)) {
+		child_ready(s, child);
 		if (someone_stepping(child->proc))
 			child->flags |= TRACEE_HELD | TRACEE_HELD_STOPPED;
 		else
@@ -1530,6 +1506,8 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 	}
 	if (get_regs(t, &regs) < 0)
 		return 1;
+	if (as->inj && inject_on_trap(s, t, &regs))
+		return 1;
 	bp = bp_find(&as->bps, regs.rip - 1);
 	if (!bp)
 		return 0;	/* the program's own SIGTRAP */
@@ -1565,8 +1543,10 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 		break;
 	default:
 		on_allocator_entry(s, t, bp, &regs);
-		break;
+		return 1;
 	}
+	/* Test returns moved: the recorder's walks must know */
+	inject_sync_fixups(t);
 	return 1;
 }
 
@@ -1579,6 +1559,13 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		on_unknown(s, tid, status);
 		return;
 	}
+	/*
+	 * What the recorder has in its ring happened before this stop:
+	 * account for it first, so that scopes see exactly what the
+	 * breakpoint engine would show them.
+	 */
+	s->cur = t;
+	inject_drain(s, t->proc);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_exit_status(s, t, status);
 		return;
@@ -1619,6 +1606,8 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		resume(t, 0);
 		return;
 	case PTRACE_EVENT_STOP:
+		if (t->proc->as->inj_parent)
+			child_ready(s, t);
 		if (t->flags & TRACEE_DETACHING) {
 			t->flags = (t->flags & ~TRACEE_DETACHING) |
 				   TRACEE_PARKED;
@@ -1737,6 +1726,9 @@ static void release_process(struct process *proc)
 	struct tracee *t;
 	size_t i;
 
+	if (inject_release(proc))
+		error_msg("could not restore every allocator entry of process "
+			  "%d", (int)proc->pid);
 	/* Calls in flight return to their callers, not to the trampoline. */
 	for (t = proc->threads; t; t = t->pnext)
 		for (i = 0; i < t->rs.n; i++)

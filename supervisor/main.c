@@ -39,7 +39,8 @@ struct options {
 	unsigned stack_depth;
 	int quiet;
 	int verbose;
-	int no_pin;
+	int pin;
+	int engine;			/* enum engine */
 	int stack_depth_given;
 	unsigned most_allocations;
 	int error_exitcode;
@@ -83,8 +84,11 @@ static void usage(FILE *fp)
 	      "  --error-exitcode N  exit status when a memory check fails (1)\n"
 	      "  --ck-timeout-multiplier N  CK_TIMEOUT_MULTIPLIER for Check\n"
 	      "                      suites, unless set already (10)\n"
-	      "  --no-pin            do not run memsup and the program on one\n"
-	      "                      CPU (slower stops, parallel threads)\n"
+	      "  --engine=inject|breakpoint  record allocations inside the\n"
+	      "                      program (default) or stop it at each one\n"
+	      "  --pin               breakpoint engine: run memsup and the\n"
+	      "                      program on one CPU (faster stops; the\n"
+	      "                      program then sees one CPU)\n"
 	      "  -q, --quiet         less terminal output\n"
 	      "  -v, --verbose       more terminal output\n"
 	      "  --version           print the version\n"
@@ -351,7 +355,8 @@ int main(int argc, char **argv)
 {
 	enum {
 		OPT_POLICY = 256, OPT_JSON, OPT_PID, OPT_TIMEOUT,
-		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN,
+		OPT_STACK_DEPTH, OPT_VERSION, OPT_HELP, OPT_NO_PIN, OPT_PIN,
+		OPT_ENGINE,
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
 		OPT_COLOR,
@@ -363,6 +368,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "stack-depth", required_argument, NULL, OPT_STACK_DEPTH },
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
+		{ "pin", no_argument, NULL, OPT_PIN },
+		{ "engine", required_argument, NULL, OPT_ENGINE },
 		{ "junit-xml", required_argument, NULL, OPT_JUNIT_XML },
 		{ "junit-family", required_argument, NULL, OPT_JUNIT_FAMILY },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -510,7 +517,22 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_NO_PIN:
-			opts.no_pin = 1;
+			opts.pin = 0;	/* the default now; kept for scripts */
+			break;
+		case OPT_PIN:
+			opts.pin = 1;
+			break;
+		case OPT_ENGINE:
+			if (!strcmp(optarg, "inject")) {
+				opts.engine = ENGINE_INJECT;
+			} else if (!strcmp(optarg, "breakpoint")) {
+				opts.engine = ENGINE_BREAKPOINT;
+			} else {
+				error_msg("invalid value '%s' for --engine: "
+					  "expected inject or breakpoint",
+					  optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'q':
 			opts.quiet = 1;
@@ -567,6 +589,17 @@ int main(int argc, char **argv)
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
+	if (opts.pin && opts.engine != ENGINE_BREAKPOINT) {
+		error_msg("--pin is for the breakpoint engine: add "
+			  "--engine=breakpoint, or leave --pin out");
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
+	if (opts.pin)
+		warning_msg("--pin: the program runs on one CPU with memsup "
+			    "and sees only that one");
 	unwind_mode = unwind_mode_parse(getenv("MEMSUP_UNWIND"));
 	if (unwind_mode < 0) {
 		error_msg("MEMSUP_UNWIND=%s: not an unwinder; use rules "
@@ -597,7 +630,8 @@ int main(int argc, char **argv)
 		       opts.ck_multiplier_given);
 	session_init(s);
 	s->pol = pol;
-	s->pin = !opts.no_pin;
+	s->pin = opts.pin;
+	s->engine = opts.engine;
 	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
 	s->unwind_mode = unwind_mode;

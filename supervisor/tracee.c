@@ -7,6 +7,7 @@
 
 #include "supervisor/msg.h"
 #include "supervisor/tracee.h"
+#include "supervisor/inject.h"
 #include "supervisor/unwind.h"
 #include "supervisor/symbols.h"
 #include "supervisor/xmalloc.h"
@@ -118,6 +119,8 @@ void aspace_put(struct aspace *as)
 	}
 	bp_table_release(&as->bps);
 	objects_release(&as->objs);
+	inject_free(as->inj);
+	aspace_put(as->inj_parent);
 	free(as);
 }
 

@@ -50,6 +50,10 @@ struct aspace {
 	int started;			/* allocators resolved (armed if a scope
 					 * is open) */
 	int entry_reached;		/* the program ran its entry point */
+	struct inject *inj;		/* the in-process engine, or NULL */
+	/* A forked child whose recorder is not set up yet: its parent's
+	 * address space (a reference), until its first stop. */
+	struct aspace *inj_parent;
 };
 
 enum tracee_flags {
@@ -89,6 +93,11 @@ struct process {
 	char *command;			/* argv joined, at exec */
 };
 
+enum engine {
+	ENGINE_INJECT,			/* the in-process recorder */
+	ENGINE_BREAKPOINT,		/* an int3 per allocator entry/return */
+};
+
 enum session_mode {
 	MODE_LAUNCH,
 	MODE_ATTACH,
@@ -114,6 +123,8 @@ struct session {
 	const char *stop_reason;
 	double t0;
 	int pin;			/* launch: memsup and program on one CPU */
+	int engine;			/* enum engine */
+	struct tracee *cur;		/* the thread whose stop is handled */
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
 	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */

@@ -886,6 +886,36 @@ out:
 	return n;
 }
 
+void unwinder_rule(struct unwinder *uw, uint64_t pc, struct unwind_rule *out)
+{
+	const struct cfi_rule *r;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = UNWIND_RULE_SLOW;
+	if (uw->mode != UNWIND_RULES)
+		return;
+	r = rule_get(uw, pc);
+	switch (r->kind) {
+	case RULE_NOCODE:
+		out->kind = UNWIND_RULE_NOCODE;
+		break;
+	case RULE_END:
+		out->kind = UNWIND_RULE_END;
+		break;
+	case RULE_CFA_RSP:
+	case RULE_CFA_RBP:
+		out->kind = r->kind == RULE_CFA_RSP ? UNWIND_RULE_CFA_RSP :
+						      UNWIND_RULE_CFA_RBP;
+		out->cfa_off = r->cfa_off;
+		out->ra_off = r->ra_off;
+		out->rbp_off = r->rbp_off;
+		out->rbp = r->rbp == RBP_SAVED ? UNWIND_RBP_SAVED :
+			   r->rbp == RBP_LOST ? UNWIND_RBP_LOST :
+						UNWIND_RBP_SAME;
+		break;
+	}
+}
+
 void unwinder_stats(const struct unwinder *uw, struct unwind_stats *out)
 {
 	*out = uw->stats;

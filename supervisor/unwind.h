@@ -107,6 +107,36 @@ void unwinder_begin(struct unwinder *uw, pid_t tid, uint64_t sp);
 void unwinder_end(struct unwinder *uw);
 int unwinder_peek(struct unwinder *uw, uint64_t addr, uint64_t *val);
 
+/*
+ * The rule the rules tier uses to step from the frame returning to PC
+ * to its caller (docs/design/stacks.md), for the in-process recorder,
+ * which walks stacks with the same rules. Outside UNWIND_RULES every pc
+ * is UNWIND_RULE_SLOW: those modes unwind every stack in memsup.
+ */
+enum unwind_rule_kind {
+	UNWIND_RULE_SLOW,	/* only libunwind can step this frame */
+	UNWIND_RULE_NOCODE,	/* the pc is in no mapped ELF object */
+	UNWIND_RULE_END,	/* the outermost frame */
+	UNWIND_RULE_CFA_RSP,	/* CFA = rsp + cfa_off */
+	UNWIND_RULE_CFA_RBP,	/* CFA = rbp + cfa_off */
+};
+
+enum unwind_rbp_rule {
+	UNWIND_RBP_SAME,	/* the caller's rbp is this frame's */
+	UNWIND_RBP_SAVED,	/* at CFA + rbp_off */
+	UNWIND_RBP_LOST,	/* undefined */
+};
+
+struct unwind_rule {
+	int32_t cfa_off;
+	int32_t ra_off;		/* the return address is at CFA + ra_off */
+	int32_t rbp_off;
+	uint8_t kind;		/* enum unwind_rule_kind */
+	uint8_t rbp;		/* enum unwind_rbp_rule */
+};
+
+void unwinder_rule(struct unwinder *uw, uint64_t pc, struct unwind_rule *out);
+
 /* Counters, for -v and the benchmark. */
 struct unwind_stats {
 	uint64_t unwinds;		/* unwinder_unwind() calls */

@@ -1,0 +1,424 @@
+/*
+ * The recorder: code memsup places inside the traced program, through
+ * which the redirected allocator entry points pass (docs/design/inject.md).
+ *
+ * Freestanding: no libc, no globals of its own (its code region is
+ * read-only in the program), no lock. Everything it writes lives in the
+ * data region that memsup maps too (recorder/shared.h). It runs on the
+ * program's threads, in any context an allocator can be called from,
+ * and must never harm the program: every walk is bounded, every wait
+ * for memsup goes through a trap memsup answers, and whatever it cannot
+ * do on its own it asks memsup to do with a trap.
+ */
+#include "recorder/shared.h"
+
+/* Everything here is reached pc-relative: nothing to relocate. */
+#pragma GCC visibility push(hidden)
+
+extern const struct rec_code_header rec_header;
+void rec_trap_rule(struct rec_frame *f);
+void rec_trap_unwind(struct rec_frame *f);
+void rec_trap_full(struct rec_frame *f);
+int rec_alloc_pre(struct rec_frame *f);
+void rec_alloc_post(struct rec_frame *f);
+void rec_tail(struct rec_frame *f);
+
+/* recorder/entry.S builds the frame: 168 bytes below the return address */
+_Static_assert(sizeof(struct rec_frame) <= 168, "rec_frame outgrew entry.S");
+
+#define REC_MAX_DEPTH 256
+/* How far above the entry's stack pointer a walk may read. */
+#define REC_STACK_WINDOW (64ULL << 20)
+/* A call in flight farther than this from rsp is on another stack. */
+#define REC_SAME_STACK (1ULL << 20)
+
+enum frame_mode {
+	MODE_PLAIN,		/* record as its own entry */
+	MODE_AS_NEW,		/* the block of the operator new in flight */
+};
+
+static inline struct rec_control *control(void)
+{
+	return (struct rec_control *)*(volatile const uint64_t *)&rec_header.data;
+}
+
+static inline uint64_t load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static inline uint64_t word(uint64_t addr)
+{
+	return *(const volatile uint64_t *)addr;
+}
+
+/*
+ * The thread's state: a block of the data region whose address the
+ * thread keeps in its TCB at %fs:0x38, one of the two words glibc
+ * leaves unused there (tcbhead_t.unused_vgetcpu_cache). A new thread
+ * has 0 there; a thread reusing a cached stack inherits its previous
+ * owner's block, which is then free. Malloc itself needs TLS, so %fs is
+ * set whenever an allocator can run.
+ */
+static struct rec_tstate *tstate(struct rec_control *c)
+{
+	uint64_t p, base = (uint64_t)c + c->tstate_off, idx;
+
+	__asm__ volatile("mov %%fs:0x38, %0" : "=r"(p));
+	if (p >= base && p < base + c->tstate_cap * sizeof(struct rec_tstate) &&
+	    (p - base) % sizeof(struct rec_tstate) == 0)
+		return (struct rec_tstate *)p;
+	if (p)
+		return 0;	/* someone else's word: leave it alone */
+	idx = __atomic_fetch_add(&c->tstate_used, 1, __ATOMIC_RELAXED);
+	if (idx >= c->tstate_cap)
+		return 0;
+	p = base + idx * sizeof(struct rec_tstate);
+	__asm__ volatile("mov %0, %%fs:0x38" : : "r"(p) : "memory");
+	return (struct rec_tstate *)p;
+}
+
+/*
+ * Whether a call entering with its return address at SLOT is inside an
+ * allocation-class call in flight on this thread (one call, one event).
+ * A call in flight is over when the stack rose above its slot (longjmp),
+ * when its slot holds another return address, or when the thread runs
+ * on another stack.
+ */
+static int busy(struct rec_tstate *t, uint64_t slot)
+{
+	uint64_t b = t->busy_slot;
+
+	if (!b)
+		return 0;
+	if (slot > b || b - slot > REC_SAME_STACK || word(b) != t->busy_ret) {
+		t->busy_slot = 0;
+		t->new_slot = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static uint64_t rule_hash(uint64_t pc, uint64_t cap)
+{
+	return ((pc * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+/* The rule for PC into *R; 0, or -1 when memsup has none yet. */
+static int rule_find(struct rec_control *c, uint64_t pc, struct rec_rule *r)
+{
+	struct rec_rule *v = (struct rec_rule *)((char *)c + c->rules_off);
+	uint64_t cap = c->rules_cap, i, n, p;
+
+	for (i = rule_hash(pc, cap), n = 0; n < cap; i = (i + 1) & (cap - 1),
+	     n++) {
+		p = load(&v[i].pc);
+		if (!p)
+			return -1;
+		if (p != pc)
+			continue;
+		*r = v[i];
+		/* memsup empties the table on dlclose: read it whole */
+		if (load(&v[i].pc) != pc || r->kind == REC_RULE_NONE)
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+static int rule_get(struct rec_control *c, struct rec_frame *f, uint64_t pc,
+		    struct rec_rule *r)
+{
+	if (rule_find(c, pc, r) == 0)
+		return 0;
+	f->missing_pc = pc;
+	rec_trap_rule(f);
+	return rule_find(c, pc, r);
+}
+
+/* The word at ADDR as memsup's unwinder sees it: the true return
+ * address where memsup's trampoline stands. */
+static int ra_word(struct rec_control *c, uint64_t addr, uint64_t *v)
+{
+	unsigned i;
+
+	*v = word(addr);
+	if (*v != c->trampoline)
+		return 0;
+	for (i = 0; i < REC_MAX_FIXUPS; i++) {
+		if (load(&c->fixups[i].slot) == addr) {
+			*v = c->fixups[i].value;
+			if (load(&c->fixups[i].slot) == addr)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * The stack of the call F entered, as supervisor/unwind.c's rules walk
+ * gives it from the same registers: PCS[0] the return address into the
+ * caller, and so on, at most MAX. With SKIP_TO, the frames up to the
+ * one whose return address is at SKIP_TO are left out (the operator new
+ * that this allocation is part of). Returns the count, or -1 when
+ * memsup must unwind it (a frame its rules cannot describe).
+ */
+static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
+		unsigned max, uint64_t skip_to, unsigned *skipped)
+{
+	uint64_t lo = f->entry_rsp, hi = lo + REC_STACK_WINDOW;
+	uint64_t pc, sp, rbp = f->rbp, cfa, ra_at, prev_ip, prev_sp;
+	int rbp_ok = 1, collecting = !skip_to || skip_to == lo;
+	unsigned n = 0, guard = 0, walked = 1;
+	struct rec_rule r;
+
+	if (ra_word(c, lo, &pc) < 0)
+		return -1;
+	if (!pc)
+		return 0;
+	sp = lo + 8;
+	prev_ip = pc - 1;
+	prev_sp = sp;
+	if (collecting)
+		pcs[n++] = pc;
+	for (;;) {
+		if (++guard > 4096)
+			return -1;
+		if (rule_get(c, f, pc, &r) < 0)
+			return -1;
+		if (r.kind == REC_RULE_NOCODE) {
+			if (n)
+				n--;
+			break;
+		}
+		if ((collecting && n >= max) || r.kind == REC_RULE_END)
+			break;
+		if (r.kind == REC_RULE_SLOW ||
+		    (r.kind == REC_RULE_CFA_RBP && !rbp_ok))
+			return -1;
+		cfa = (r.kind == REC_RULE_CFA_RSP ? sp : rbp) +
+		      (uint64_t)(int64_t)r.cfa_off;
+		ra_at = cfa + (uint64_t)(int64_t)r.ra_off;
+		if (ra_at < lo || ra_at + 8 > hi || (ra_at & 7))
+			return -1;
+		if (ra_word(c, ra_at, &pc) < 0)
+			return -1;
+		if (r.rbp == REC_RBP_SAVED) {
+			uint64_t at = cfa + (uint64_t)(int64_t)r.rbp_off;
+
+			if (at < lo || at + 8 > hi || (at & 7))
+				return -1;
+			rbp = word(at);
+		}
+		if (r.rbp == REC_RBP_LOST)
+			rbp_ok = 0;
+		sp = cfa;
+		if (!pc || (pc == prev_ip && sp == prev_sp))
+			break;
+		if (!collecting && ra_at == skip_to) {
+			collecting = 1;
+			*skipped = walked;
+			n = 0;
+		}
+		walked++;
+		if (collecting)
+			pcs[n++] = pc;
+		prev_ip = pc;
+		prev_sp = sp;
+	}
+	if (!collecting)
+		return -1;
+	return (int)n;
+}
+
+static unsigned stack_of(struct rec_control *c, struct rec_frame *f,
+			 uint64_t *pcs, uint64_t skip_to)
+{
+	unsigned max = c->depth, skipped = skip_to && skip_to != f->entry_rsp;
+	int n;
+
+	if (!max)
+		return 0;
+	if (max > REC_MAX_DEPTH)
+		max = REC_MAX_DEPTH;
+	n = walk(c, f, pcs, max, skip_to, &skipped);
+	if (n >= 0)
+		return (unsigned)n;
+	/* memsup unwinds it from the registers in F, into PCS, leaving
+	 * out the frames of an operator new in flight */
+	f->npcs = 0;
+	f->pcs_addr = (uint64_t)pcs;
+	f->missing_pc = skipped;
+	rec_trap_unwind(f);
+	return f->npcs <= max ? (unsigned)f->npcs : 0;
+}
+
+static void copy(void *dst, const void *src, unsigned long n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+/*
+ * Appends an event. The slot is reserved by sequence number; a writer
+ * that finds the ring full traps, and memsup drains it at that stop.
+ * Frees reserve before the block is released and allocations after it
+ * is returned, so that a block's free always precedes, in the ring, the
+ * next allocation at its address by any thread.
+ */
+static void emit(struct rec_control *c, struct rec_frame *f,
+		 struct rec_tstate *t, unsigned kind, unsigned entry,
+		 const uint64_t *args, uint64_t result, const uint64_t *pcs,
+		 unsigned npcs)
+{
+	uint64_t seq = __atomic_fetch_add(&c->head, 1, __ATOMIC_RELAXED);
+	struct rec_event *ev;
+	unsigned spins = 0;
+
+	while (seq - load(&c->tail) >= c->ring_slots) {
+		if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE))
+			return;
+		__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
+		if (++spins > 1000000)
+			return;
+		rec_trap_full(f);
+	}
+	ev = (struct rec_event *)((char *)c + c->ring_off +
+				  (seq & (c->ring_slots - 1)) * c->event_size);
+	ev->entry = (uint16_t)entry;
+	ev->kind = (uint8_t)kind;
+	ev->npcs = (uint8_t)npcs;
+	ev->thread = (uint64_t)t;
+	copy(ev->args, args, sizeof(ev->args));
+	ev->result = result;
+	copy(ev->pcs, pcs, npcs * sizeof(*pcs));
+	__atomic_store_n(&ev->ready, seq + 1, __ATOMIC_RELEASE);
+}
+
+int rec_alloc_pre(struct rec_frame *f)
+{
+	struct rec_control *c = control();
+	const struct rec_entry *e = &c->entries[f->entry];
+	uint64_t slot = f->entry_rsp;
+	struct rec_tstate *t;
+
+	f->target = e->target;
+	if (!c->enabled || c->detached)
+		return 0;
+	t = tstate(c);
+	if (!t) {
+		__atomic_fetch_add(&c->lost, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (busy(t, slot)) {
+		/* the allocation inside operator new records the new */
+		if (t->new_slot && (e->kind == REC_ALLOC ||
+				    e->kind == REC_POSIX_MEMALIGN)) {
+			f->mode = MODE_AS_NEW;
+			return 1;
+		}
+		return 0;
+	}
+	t->busy_slot = slot;
+	t->busy_ret = word(slot);
+	t->new_slot = 0;
+	f->mode = MODE_PLAIN;
+	if (e->kind == REC_REALLOC && f->args[0]) {
+		uint64_t pcs[1] = { 0 };
+
+		emit(c, f, t, REC_EV_REALLOC_FREE, (unsigned)f->entry, f->args,
+		     0, pcs, 0);
+	}
+	return 1;
+}
+
+void rec_alloc_post(struct rec_frame *f)
+{
+	struct rec_control *c = control();
+	const struct rec_entry *e = &c->entries[f->entry];
+	struct rec_tstate *t = tstate(c);
+	uint64_t pcs[REC_MAX_DEPTH], args[6], result = f->result;
+	unsigned n, entry = (unsigned)f->entry, kind = REC_EV_ALLOC;
+
+	if (!t)
+		return;
+	if (e->kind == REC_POSIX_MEMALIGN)
+		result = (uint32_t)result == 0 ? word(f->args[0]) : 0;
+	if (f->mode == MODE_AS_NEW) {
+		if (!result)
+			return;		/* new retries or throws */
+		entry = t->new_entry;
+		copy(args, f->args, sizeof(args));
+		args[0] = t->new_args[0];
+		args[1] = t->new_args[1];
+		n = stack_of(c, f, pcs, t->new_slot);
+		emit(c, f, t, REC_EV_ALLOC, entry, args, result, pcs, n);
+		/* operator new returns the block now: nothing else of it
+		 * is an event */
+		t->new_slot = 0;
+		t->busy_slot = 0;
+		return;
+	}
+	if (e->kind == REC_REALLOC)
+		kind = REC_EV_REALLOC;
+	n = stack_of(c, f, pcs, 0);
+	emit(c, f, t, kind, entry, f->args, result, pcs, n);
+	t->busy_slot = 0;
+}
+
+void rec_tail(struct rec_frame *f)
+{
+	struct rec_control *c = control();
+	const struct rec_entry *e = &c->entries[f->entry];
+	uint64_t slot = f->entry_rsp, pcs[1] = { 0 };
+	struct rec_tstate *t;
+
+	f->target = e->target;
+	if (!c->enabled || c->detached)
+		return;
+	t = tstate(c);
+	if (!t) {
+		__atomic_fetch_add(&c->lost, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (e->kind == REC_NEW) {
+		if (busy(t, slot)) {
+			/* new[] tail-jumping to new: the outer one counts */
+			if (t->new_slot && slot == t->new_slot)
+				t->new_args[0] = f->args[0];
+			return;
+		}
+		t->busy_slot = slot;
+		t->busy_ret = word(slot);
+		t->new_slot = slot;
+		t->new_entry = (uint32_t)f->entry;
+		t->new_args[0] = f->args[0];
+		t->new_args[1] = f->args[1];
+		return;
+	}
+	/*
+	 * Free-class: nothing inside an allocation in flight counts, nor
+	 * the free() that operator delete or a custom free makes of the
+	 * same block, nor one delete variant calling another; the same
+	 * entry again is a new call.
+	 */
+	if (busy(t, slot))
+		return;
+	if (t->free_ptr && f->args[0] == t->free_ptr &&
+	    slot <= t->free_slot && t->free_slot - slot <= REC_SAME_STACK &&
+	    f->entry != t->free_entry && word(t->free_slot) == t->free_ret)
+		return;
+	t->free_ptr = 0;
+	if (!f->args[0])
+		return;
+	emit(c, f, t, REC_EV_FREE, (unsigned)f->entry, f->args, 0, pcs, 0);
+	if (e->kind == REC_FREE_OUTER) {
+		t->free_slot = slot;
+		t->free_ret = word(slot);
+		t->free_ptr = f->args[0];
+		t->free_entry = f->entry;
+	}
+}

@@ -1,0 +1,174 @@
+/*
+ * What the recorder inside the traced program and memsup share
+ * (docs/design/inject.md).
+ *
+ * One memfd per process holds two regions. The code region (mapped
+ * read-execute in the program, read-write in memsup) is the recorder's
+ * code followed by the stubs memsup writes for each redirected entry
+ * point. The data region (read-write on both sides) starts with struct
+ * rec_control and holds the entry table, the unwind rules, the
+ * per-thread states and the ring of events.
+ *
+ * Both sides compile this header: the recorder freestanding, memsup
+ * with libc. Only fixed-width types, no pointers (addresses are the
+ * program's, as uint64_t).
+ */
+#ifndef MEMSUP_RECORDER_SHARED_H
+#define MEMSUP_RECORDER_SHARED_H
+
+#include <stdint.h>
+
+#define REC_MAGIC 0x6d656d7375707231ULL		/* "memsupr1" */
+
+/* The code region starts with this header, written by the linker. */
+struct rec_code_header {
+	uint64_t magic;
+	uint64_t data;			/* the data region's address (memsup
+					 * writes it at placement) */
+	uint32_t code_size;		/* of the recorder's own code */
+	uint32_t off_common_alloc;	/* the stubs jump here, r11 = entry */
+	uint32_t off_common_tail;	/* entries that tail-jump (free,
+					 * operator new/delete) */
+	uint32_t off_trap_rule;		/* int3: a rule is missing */
+	uint32_t off_trap_unwind;	/* int3: unwind this stack for me */
+	uint32_t off_trap_full;		/* int3: the ring is full */
+	uint32_t off_syscall;		/* syscall; int3: for memsup */
+	uint32_t pad;
+};
+
+/* How an entry point is recorded. */
+enum rec_entry_kind {
+	REC_ALLOC,		/* returns the block: called from a frame of
+				 * the recorder's, recorded at its return */
+	REC_POSIX_MEMALIGN,	/* REC_ALLOC whose block is *arg1 */
+	REC_REALLOC,		/* REC_ALLOC, frees its arg1 first */
+	REC_NEW,		/* operator new: tail-jumps; the allocator
+				 * it calls records the block as the new's */
+	REC_FREE,		/* free(): recorded at entry, tail-jumps */
+	REC_FREE_OUTER,		/* operator delete, a custom free: REC_FREE
+				 * whose inner free of the block is its own */
+};
+
+struct rec_entry {
+	uint64_t fn;		/* the function (its first byte) */
+	uint64_t target;	/* the relocated copy: calling it calls fn */
+	uint32_t kind;		/* enum rec_entry_kind */
+	uint32_t id;		/* memsup's own number (enum bp_fn) */
+};
+
+#define REC_MAX_ENTRIES 128
+
+/* An unwind rule (memsup's struct cfi_rule, packed), by return address. */
+enum rec_rule_kind {
+	REC_RULE_NONE = 0,	/* empty slot */
+	REC_RULE_SLOW,		/* memsup must unwind this stack */
+	REC_RULE_NOCODE,	/* not code: the stack ends before it */
+	REC_RULE_END,		/* the outermost frame */
+	REC_RULE_CFA_RSP,
+	REC_RULE_CFA_RBP,
+};
+
+enum rec_rbp_rule {
+	REC_RBP_SAME,
+	REC_RBP_SAVED,
+	REC_RBP_LOST,
+};
+
+struct rec_rule {
+	uint64_t pc;		/* written last; 0 = empty */
+	int32_t cfa_off;
+	int32_t ra_off;
+	int32_t rbp_off;
+	uint8_t kind;		/* enum rec_rule_kind */
+	uint8_t rbp;		/* enum rec_rbp_rule */
+	uint16_t pad;
+};
+
+/* A return address memsup replaced by its trampoline (a test's). */
+struct rec_fixup {
+	uint64_t slot;		/* written last; 0 = free */
+	uint64_t value;
+	uint64_t tid;
+};
+
+#define REC_MAX_FIXUPS 256
+
+/* One thread's in-flight intercepted call, found through %fs:0x38. */
+struct rec_tstate {
+	uint64_t busy_slot;	/* return slot of the outermost call in
+				 * progress, 0 if none */
+	uint64_t busy_ret;	/* what that slot held at entry */
+	uint64_t new_slot;	/* operator new in progress: its slot */
+	uint64_t new_args[2];	/* its rdi, rsi */
+	uint32_t new_entry;	/* its entry number */
+	uint32_t pad;
+	uint64_t free_slot;	/* REC_FREE_OUTER call in progress */
+	uint64_t free_ret;
+	uint64_t free_ptr;	/* its block, 0 if none */
+	uint64_t free_entry;
+};
+
+/* An event in the ring. */
+enum rec_event_kind {
+	REC_EV_ALLOC = 1,	/* args, result, stack */
+	REC_EV_FREE,		/* args[0] freed (or args[free_arg]) */
+	REC_EV_REALLOC_FREE,	/* a realloc begins: args[0] may go */
+	REC_EV_REALLOC,		/* ... and ends: args, result, stack */
+};
+
+struct rec_event {
+	uint64_t ready;		/* its sequence number + 1, set last */
+	uint16_t entry;		/* index in rec_control.entries */
+	uint8_t kind;		/* enum rec_event_kind */
+	uint8_t npcs;
+	uint32_t pad;
+	uint64_t thread;	/* the thread's rec_tstate address */
+	uint64_t args[6];
+	uint64_t result;
+	uint64_t pcs[];		/* rec_control.depth of them */
+};
+
+/* What the recorder passes to memsup at a trap (address in rdi). */
+struct rec_frame {
+	uint64_t args[6];	/* rdi rsi rdx rcx r8 r9 at entry */
+	uint64_t rbx, rbp, r12, r13, r14, r15;	/* the caller's */
+	uint64_t entry_rsp;	/* rsp at entry: the return slot */
+	uint64_t entry;		/* entry number */
+	uint64_t target;	/* where the stub goes on */
+	uint64_t result;
+	uint64_t mode;		/* recorder.c's */
+	uint64_t npcs;		/* trap_unwind: memsup's answer */
+	uint64_t pcs_addr;	/* trap_unwind: where to write the pcs */
+	uint64_t missing_pc;	/* trap_rule: the return address */
+};
+
+struct rec_control {
+	uint64_t magic;
+	uint32_t enabled;	/* a scope is open: record */
+	uint32_t detached;	/* memsup is gone: pass everything through */
+	uint32_t depth;		/* frames per stack, 0: none */
+	uint32_t event_size;	/* bytes per ring slot */
+	uint64_t trampoline;	/* memsup's return trampoline address */
+
+	uint64_t ring_off;	/* from the data region's start */
+	uint64_t ring_slots;	/* a power of two */
+	uint64_t head;		/* next sequence number to reserve */
+	uint64_t tail;		/* memsup: first not yet drained */
+
+	uint64_t rules_off;
+	uint64_t rules_cap;	/* a power of two */
+
+	uint64_t tstate_off;
+	uint64_t tstate_cap;
+	uint64_t tstate_used;	/* bump allocation */
+
+	uint64_t lost;		/* events not recorded (no thread state) */
+	uint64_t full_waits;	/* times a writer found the ring full */
+
+	uint32_t nentries;
+	uint32_t pad;
+	struct rec_entry entries[REC_MAX_ENTRIES];
+	struct rec_fixup fixups[REC_MAX_FIXUPS];
+};
+
+#endif

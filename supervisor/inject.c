@@ -1,0 +1,1044 @@
+/*
+ * The in-process engine (inject.h, docs/design/inject.md).
+ *
+ * Placing the recorder. memsup runs system calls in the stopped thread
+ * (compel's way: registers saved, rip on a syscall instruction, one
+ * single-step, registers restored): memfd_create, ftruncate, mmap of the
+ * code region within rel32 reach of the objects whose functions it
+ * redirects and of the data region, close. memsup maps the same memfd
+ * through /proc/PID/fd before the close. Nothing is preloaded, nothing
+ * is written to disk, and no descriptor is left in the program.
+ *
+ * Redirecting an entry. The whole instructions under a 5-byte jump are
+ * relocated into a stub of the code region (breakpoints/relocate.c); the
+ * jump is written int3 first, then its other four bytes, then its
+ * opcode, so that a thread running through the entry meanwhile either
+ * traps (and is sent back to the entry) or runs the original.
+ *
+ * Draining. Events are applied in ring order, which is the order in
+ * which they were reserved: a free is reserved before its block is
+ * released, an allocation after its block is returned. A realloc that
+ * moves a block frees the old one before it returns: its old block is
+ * held aside from the event that says the realloc began, so that
+ * another thread's allocation at the same address can come first.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "breakpoints/relocate.h"
+#include "recorder/shared.h"
+#include "supervisor/alloc.h"
+#include "supervisor/inject.h"
+#include "supervisor/msg.h"
+#include "supervisor/session.h"
+#include "supervisor/unwind.h"
+#include "supervisor/xmalloc.h"
+
+extern const uint8_t memsup_recorder_blob[], memsup_recorder_blob_end[];
+
+#define PAGE 4096u
+#define STUB_HDR 32u
+#define STUB_SIZE (STUB_HDR + RELOC_MAX_OUT)
+#define STUB_AREA (REC_MAX_ENTRIES * STUB_SIZE)
+#define MAX_MAPS 4
+/* A code mapping serves functions within this distance. */
+#define REACH ((1ULL << 31) - (64ULL << 20))
+
+#define RING_SLOTS 8192u
+#define RULES_CAP 32768u
+#define TSTATE_CAP 4096u
+#define MAX_PENDING 64
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 1u
+#endif
+
+/* The code region: shared by a process and the children it forks. */
+struct inj_code {
+	unsigned refs;
+	uint8_t *local;			/* memsup's mapping */
+	size_t size;
+	uint32_t stub_next;		/* offset of the next free stub */
+	const struct rec_code_header *hdr;
+};
+
+struct inj_entry {
+	uint64_t fn;
+	uint8_t orig[RELOC_JMP_LEN];
+	enum bp_fn id;
+	unsigned size_arg;
+	char *name;
+};
+
+/* A realloc in flight: its old block, until it returns. */
+struct inj_pending {
+	uint64_t thread;
+	uint64_t old;
+	int freed;			/* another allocation took its address */
+};
+
+struct inject {
+	struct process *proc;		/* whose accounting the events go to */
+	struct inj_code *code;
+	uint64_t maps[MAX_MAPS];	/* code region mappings in the process */
+	unsigned nmaps;
+	uint8_t *data;			/* memsup's mapping of the data region */
+	size_t data_size;
+	uint64_t data_addr;		/* in the process */
+	struct rec_control *ctl;
+	struct inj_entry entries[REC_MAX_ENTRIES];
+	unsigned nentries;
+	struct inj_pending pend[MAX_PENDING];
+	unsigned npend;
+	uint64_t events, rule_traps, unwind_traps, full_traps;
+	uint64_t lost_warned;
+};
+
+/* ---- the data region ---- */
+
+static size_t event_size(unsigned depth)
+{
+	return (sizeof(struct rec_event) + depth * 8 + 15) & ~(size_t)15;
+}
+
+static size_t data_layout(unsigned depth, struct rec_control *c)
+{
+	size_t off = (sizeof(struct rec_control) + PAGE - 1) & ~(size_t)(PAGE - 1);
+
+	if (c) {
+		c->rules_off = off;
+		c->rules_cap = RULES_CAP;
+	}
+	off += RULES_CAP * sizeof(struct rec_rule);
+	if (c) {
+		c->tstate_off = off;
+		c->tstate_cap = TSTATE_CAP;
+	}
+	off += TSTATE_CAP * sizeof(struct rec_tstate);
+	off = (off + PAGE - 1) & ~(size_t)(PAGE - 1);
+	if (c) {
+		c->ring_off = off;
+		c->ring_slots = RING_SLOTS;
+		c->event_size = (uint32_t)event_size(depth);
+	}
+	off += RING_SLOTS * event_size(depth);
+	return (off + PAGE - 1) & ~(size_t)(PAGE - 1);
+}
+
+/* ---- system calls in the process ---- */
+
+/*
+ * Runs system call NR with ARGS in the stopped thread T, on the syscall
+ * instruction at AT, and puts its registers back. Signals that arrive
+ * meanwhile are sent again afterwards. 0 and *RET, or -1.
+ */
+static int remote_syscall(struct tracee *t, uint64_t at, long nr,
+			  const uint64_t args[6], int64_t *ret)
+{
+	struct user_regs_struct saved, r;
+	int status, sigs[8], nsigs = 0, i;
+
+	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &saved) < 0)
+		return -1;
+	r = saved;
+	r.rax = (uint64_t)nr;
+	/* not a syscall restart: the kernel must not rewind rip */
+	r.orig_rax = (uint64_t)-1;
+	r.rdi = args[0];
+	r.rsi = args[1];
+	r.rdx = args[2];
+	r.r10 = args[3];
+	r.r8 = args[4];
+	r.r9 = args[5];
+	r.rip = at;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0L, &r) < 0)
+		return -1;
+	for (;;) {
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0L, 0L) < 0)
+			return -1;
+		if (waitpid(t->tid, &status, __WALL) < 0)
+			return -1;
+		if (!WIFSTOPPED(status)) {
+			errno = ESRCH;
+			return -1;
+		}
+		if (WSTOPSIG(status) == SIGTRAP && !(status >> 16))
+			break;
+		if (!(status >> 16) && nsigs < 8)
+			sigs[nsigs++] = WSTOPSIG(status);
+		if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
+			return -1;
+		if (r.rip != at)
+			break;		/* stepped, with an event stop first */
+	}
+	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
+		return -1;
+	*ret = (int64_t)r.rax;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0L, &saved) < 0)
+		return -1;
+	for (i = 0; i < nsigs; i++)
+		syscall(SYS_tgkill, (int)t->proc->pid, (int)t->tid, sigs[i]);
+	return 0;
+}
+
+static int64_t rsys(struct tracee *t, uint64_t at, long nr, uint64_t a0,
+		    uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		    uint64_t a5)
+{
+	const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+	int64_t ret;
+
+	if (remote_syscall(t, at, nr, args, &ret) < 0)
+		return -ESRCH;
+	return ret;
+}
+
+/* Makes a memfd of SIZE bytes in the process; its number, or -errno. */
+static int64_t remote_memfd(struct tracee *t, uint64_t at, uint64_t size)
+{
+	static const char name[] = "memsup-recorder";
+	struct user_regs_struct r;
+	uint64_t where;
+	int64_t fd, rc;
+
+	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
+		return -errno;
+	/* below the red zone of the interrupted code */
+	where = ((r.rsp - 512) & ~15ULL) - sizeof(name);
+	if (remote_write(&t->proc->as->mem, where, name, sizeof(name)) < 0)
+		return -errno;
+	fd = rsys(t, at, SYS_memfd_create, where, MFD_CLOEXEC, 0, 0, 0, 0);
+	if (fd < 0)
+		return fd;
+	rc = rsys(t, at, SYS_ftruncate, (uint64_t)fd, size, 0, 0, 0, 0);
+	if (rc < 0) {
+		rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+		return rc;
+	}
+	return fd;
+}
+
+/* memsup's own mapping of descriptor FD of process PID. */
+static void *map_local(pid_t pid, int64_t fd, size_t size, off_t off)
+{
+	char path[64];
+	void *p;
+	int lfd;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, (int)fd);
+	lfd = open(path, O_RDWR | O_CLOEXEC);
+	if (lfd < 0)
+		return NULL;
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, off);
+	close(lfd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * A free range of SIZE bytes in PID within REACH of NEAR, closest first,
+ * or 0. Mappings are read from /proc/PID/maps, sorted by address.
+ */
+static uint64_t free_near(pid_t pid, uint64_t near, size_t size)
+{
+	char path[64], line[512];
+	unsigned long long lo, hi, prev_hi = 0x10000;
+	uint64_t best = 0, cand, dist, best_dist = ~0ULL;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%llx-%llx", &lo, &hi) != 2)
+			continue;
+		if (lo > prev_hi && lo - prev_hi >= size + 2 * PAGE) {
+			/* the end of the gap nearest NEAR */
+			cand = near >= lo ? lo - PAGE - size : prev_hi + PAGE;
+			dist = cand > near ? cand - near : near - cand;
+			if (dist < best_dist) {
+				best_dist = dist;
+				best = cand;
+			}
+		}
+		prev_hi = hi;
+	}
+	fclose(fp);
+	return best_dist < REACH ? best : 0;
+}
+
+/* ---- placement ---- */
+
+static struct inject *inject_new(struct process *proc)
+{
+	struct inject *inj = xcalloc(1, sizeof(*inj));
+
+	inj->proc = proc;
+	return inj;
+}
+
+static void code_put(struct inj_code *code)
+{
+	if (!code || --code->refs)
+		return;
+	munmap(code->local, code->size);
+	free(code);
+}
+
+void inject_free(struct inject *inj)
+{
+	unsigned i;
+
+	if (!inj)
+		return;
+	for (i = 0; i < inj->nentries; i++)
+		free(inj->entries[i].name);
+	if (inj->data)
+		munmap(inj->data, inj->data_size);
+	code_put(inj->code);
+	free(inj);
+}
+
+/* Maps the code region (descriptor FD) near NEAR; 0 or -1. */
+static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
+			 int64_t fd, uint64_t near)
+{
+	uint64_t hint;
+	int64_t addr;
+	unsigned i;
+
+	for (i = 0; i < inj->nmaps; i++) {
+		uint64_t d = inj->maps[i] > near ? inj->maps[i] - near :
+						   near - inj->maps[i];
+
+		if (d < REACH)
+			return 0;
+	}
+	if (inj->nmaps == MAX_MAPS)
+		return -1;
+	hint = free_near(t->proc->pid, near, inj->code->size);
+	if (!hint)
+		return -1;
+	addr = rsys(t, at, SYS_mmap, hint, inj->code->size,
+		    PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE,
+		    (uint64_t)fd, 0);
+	if (addr < 0 || (uint64_t)addr != hint)
+		return -1;
+	inj->maps[inj->nmaps++] = (uint64_t)addr;
+	return 0;
+}
+
+static void control_init(struct inject *inj, struct session *s,
+			 const struct process *proc)
+{
+	struct rec_control *c = inj->ctl;
+
+	c->magic = REC_MAGIC;
+	c->depth = s->stack_depth;
+	c->trampoline = proc->as->entry;
+	data_layout(s->stack_depth, c);
+	c->enabled = proc->heap.nopen > 0;
+}
+
+int inject_place(struct session *s, struct process *proc, struct tracee *t)
+{
+	struct aspace *as = proc->as;
+	size_t blob = (size_t)(memsup_recorder_blob_end - memsup_recorder_blob);
+	size_t code_size = ((blob + PAGE - 1) & ~(size_t)(PAGE - 1)) + STUB_AREA;
+	size_t data_size = data_layout(s->stack_depth, NULL);
+	struct user_regs_struct regs;
+	static const uint8_t sys_insn[2] = { 0x0f, 0x05 };
+	uint8_t saved[2];
+	struct inject *inj;
+	uint64_t at, near;
+	int64_t fd, addr;
+	const char *fail = NULL;
+	int err = 0;
+
+	if (as->inj)
+		return 0;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0)
+		return -1;
+	/* A syscall instruction where the thread stands, for a moment. */
+	at = regs.rip;
+	if (remote_read(&as->mem, at, saved, sizeof(saved)) < 0 ||
+	    remote_poke_text(&as->mem, at, sys_insn, sizeof(sys_insn)) < 0) {
+		perror_msg("place the recorder in process %d: write a "
+			   "system call at %#llx", (int)proc->pid,
+			   (unsigned long long)at);
+		return -1;
+	}
+	inj = inject_new(proc);
+	inj->code = xcalloc(1, sizeof(*inj->code));
+	inj->code->refs = 1;
+	inj->code->size = code_size;
+	inj->code->stub_next = (uint32_t)(code_size - STUB_AREA);
+	fd = remote_memfd(t, at, code_size + data_size);
+	if (fd < 0) {
+		err = (int)-fd;
+		fail = "memfd_create";
+		goto undo;
+	}
+	inj->code->local = map_local(proc->pid, fd, code_size + data_size, 0);
+	if (!inj->code->local) {
+		err = errno;
+		fail = "map its memfd here";
+		goto close_fd;
+	}
+	/* memsup's one mapping holds both: the data follows the code */
+	memcpy(inj->code->local, memsup_recorder_blob, blob);
+	inj->code->hdr = (const struct rec_code_header *)inj->code->local;
+	/* near libc's malloc, and near the executable */
+	near = objects_resolve(&as->objs, "malloc");
+	if (!near && as->objs.n)
+		near = as->objs.v[0].bias + 0x1000;
+	if (!near || map_code_near(inj, t, at, fd, near) < 0) {
+		err = ENOMEM;
+		fail = "map the code near the allocator";
+		goto close_fd;
+	}
+	if (as->objs.n)
+		map_code_near(inj, t, at, fd, as->objs.v[0].bias + 0x1000);
+	addr = rsys(t, at, SYS_mmap, 0, data_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, (uint64_t)fd, code_size);
+	if (addr < 0) {
+		err = (int)-addr;
+		fail = "map the data region";
+		goto close_fd;
+	}
+	inj->data_addr = (uint64_t)addr;
+	rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	remote_poke_text(&as->mem, at, saved, sizeof(saved));
+	inj->data = inj->code->local + code_size;
+	inj->data_size = data_size;
+	inj->ctl = (struct rec_control *)inj->data;
+	control_init(inj, s, proc);
+	((struct rec_code_header *)inj->code->local)->data = inj->data_addr;
+	as->inj = inj;
+	verbose_msg("process %d: recorder placed: code at %#llx, data at "
+		    "%#llx (%zu KiB)", (int)proc->pid,
+		    (unsigned long long)inj->maps[0],
+		    (unsigned long long)inj->data_addr,
+		    (code_size + data_size) >> 10);
+	return 0;
+
+close_fd:
+	rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+undo:
+	remote_poke_text(&as->mem, at, saved, sizeof(saved));
+	if (inj->code->local)
+		munmap(inj->code->local, code_size + data_size);
+	free(inj->code);
+	free(inj);
+	errno = err;
+	error_msg("cannot place the recorder in process %d (%s: %s); its "
+		  "allocators get breakpoints instead", (int)proc->pid, fail,
+		  strerror(err));
+	return -1;
+}
+
+/* ---- redirecting entry points ---- */
+
+static enum rec_entry_kind entry_kind(enum bp_fn fn)
+{
+	switch (fn) {
+	case FN_POSIX_MEMALIGN:
+		return REC_POSIX_MEMALIGN;
+	case FN_REALLOC:
+	case FN_REALLOCARRAY:
+		return REC_REALLOC;
+	case FN_NEW:
+	case FN_NEW_ARRAY:
+		return REC_NEW;
+	case FN_FREE:
+		return REC_FREE;
+	case FN_DELETE:
+	case FN_DELETE_ARRAY:
+	case FN_CUSTOM_FREE:
+		return REC_FREE_OUTER;
+	default:
+		return REC_ALLOC;
+	}
+}
+
+static void put32(uint8_t *p, int64_t v)
+{
+	int32_t w = (int32_t)v;
+
+	memcpy(p, &w, 4);
+}
+
+int inject_redirected(const struct process *proc, uint64_t addr)
+{
+	const struct inject *inj = proc->as->inj;
+	unsigned i;
+
+	for (i = 0; inj && i < inj->nentries; i++)
+		if (inj->entries[i].fn == addr)
+			return 1;
+	return 0;
+}
+
+int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
+		    unsigned size_arg, const char *name, const char **why)
+{
+	struct aspace *as = proc->as;
+	struct inject *inj = as->inj;
+	struct inj_code *code;
+	uint8_t bytes[32], out[RELOC_MAX_OUT], *stub, jmp[RELOC_JMP_LEN];
+	uint64_t map = 0, stub_addr, reloc_addr, d, common;
+	size_t out_len, covered;
+	enum rec_entry_kind kind = entry_kind(fn);
+	struct rec_entry *e;
+	unsigned i, idx;
+	const uint8_t cc = 0xcc;
+
+	*why = NULL;
+	if (!inj) {
+		*why = "the recorder is not placed";
+		return -1;
+	}
+	if (inject_redirected(proc, addr))
+		return 0;
+	code = inj->code;
+	if (inj->nentries == REC_MAX_ENTRIES ||
+	    code->stub_next + STUB_SIZE > code->size) {
+		*why = "no room for another stub";
+		return -1;
+	}
+	for (i = 0; i < inj->nmaps; i++) {
+		d = inj->maps[i] > addr ? inj->maps[i] - addr :
+					  addr - inj->maps[i];
+		if (d < REACH) {
+			map = inj->maps[i];
+			break;
+		}
+	}
+	if (!map) {
+		*why = "no code page of memsup's within jump range";
+		return -1;
+	}
+	if (remote_read(&as->mem, addr, bytes, sizeof(bytes)) < 0) {
+		*why = "its code cannot be read";
+		return -1;
+	}
+	if (bytes[0] == 0xcc) {
+		*why = "a breakpoint is already there";
+		return -1;
+	}
+	stub_addr = map + code->stub_next;
+	reloc_addr = stub_addr + STUB_HDR;
+	if (reloc_prologue(bytes, sizeof(bytes), addr, reloc_addr, out,
+			   &out_len, &covered, why) < 0)
+		return -1;
+	if (reloc_jmp32(jmp, addr, stub_addr) < 0) {
+		*why = "the stub is out of jump range";
+		return -1;
+	}
+	idx = inj->nentries;
+	stub = code->local + code->stub_next;
+	common = map + (kind == REC_ALLOC || kind == REC_POSIX_MEMALIGN ||
+			kind == REC_REALLOC ? code->hdr->off_common_alloc :
+					      code->hdr->off_common_tail);
+	/* mov data(%rip), %r11 */
+	stub[0] = 0x4c;
+	stub[1] = 0x8b;
+	stub[2] = 0x1d;
+	put32(stub + 3, (int64_t)(map + offsetof(struct rec_code_header, data)) -
+			(int64_t)(stub_addr + 7));
+	/* cmpl $0, enabled(%r11) */
+	stub[7] = 0x41;
+	stub[8] = 0x83;
+	stub[9] = 0x7b;
+	stub[10] = (uint8_t)offsetof(struct rec_control, enabled);
+	stub[11] = 0;
+	/* je reloc */
+	stub[12] = 0x0f;
+	stub[13] = 0x84;
+	put32(stub + 14, (int64_t)reloc_addr - (int64_t)(stub_addr + 18));
+	/* mov $idx, %r11d */
+	stub[18] = 0x41;
+	stub[19] = 0xbb;
+	put32(stub + 20, idx);
+	/* jmp common */
+	stub[24] = 0xe9;
+	put32(stub + 25, (int64_t)common - (int64_t)(stub_addr + 29));
+	memset(stub + 29, 0xcc, STUB_HDR - 29);
+	memcpy(stub + STUB_HDR, out, out_len);
+
+	e = &inj->ctl->entries[idx];
+	e->fn = addr;
+	e->target = reloc_addr;
+	e->kind = kind;
+	e->id = fn;
+	__atomic_store_n(&inj->ctl->nentries, idx + 1, __ATOMIC_RELEASE);
+	code->stub_next += STUB_SIZE;
+
+	inj->entries[idx].fn = addr;
+	memcpy(inj->entries[idx].orig, bytes, RELOC_JMP_LEN);
+	inj->entries[idx].id = fn;
+	inj->entries[idx].size_arg = size_arg;
+	inj->entries[idx].name = xstrdup(name);
+	inj->nentries++;
+
+	/* int3 first: a thread passing meanwhile traps, and is sent back */
+	if (remote_poke_text(&as->mem, addr, &cc, 1) < 0 ||
+	    remote_poke_text(&as->mem, addr + 1, jmp + 1, 4) < 0 ||
+	    remote_poke_text(&as->mem, addr, jmp, 1) < 0) {
+		remote_poke_text(&as->mem, addr, bytes, RELOC_JMP_LEN);
+		inj->nentries--;
+		inj->ctl->nentries = idx;
+		*why = "its code cannot be written";
+		return -1;
+	}
+	return 0;
+}
+
+void inject_enable(struct process *proc, int on)
+{
+	struct inject *inj = proc->as->inj;
+
+	if (inj && inj->proc == proc)
+		__atomic_store_n(&inj->ctl->enabled, on ? 1u : 0u,
+				 __ATOMIC_RELEASE);
+}
+
+/* ---- draining ---- */
+
+static struct inj_pending *pending_find(struct inject *inj, uint64_t thread)
+{
+	unsigned i;
+
+	for (i = 0; i < inj->npend; i++)
+		if (inj->pend[i].thread == thread)
+			return &inj->pend[i];
+	return NULL;
+}
+
+/* A block came back at ADDR: a realloc in flight that freed it did. */
+static void pending_taken(struct inject *inj, uint64_t addr)
+{
+	unsigned i;
+
+	for (i = 0; i < inj->npend; i++) {
+		if (inj->pend[i].old == addr && !inj->pend[i].freed) {
+			heap_free(&inj->proc->heap, addr);
+			inj->pend[i].freed = 1;
+		}
+	}
+}
+
+static void apply(struct session *s, struct inject *inj,
+		  const struct rec_event *ev)
+{
+	struct process *proc = inj->proc;
+	const struct inj_entry *e;
+	struct inj_pending *p;
+	uint64_t old, size, block = ev->result;
+	uint32_t stack = 0;
+
+	if (ev->entry >= inj->nentries)
+		return;
+	e = &inj->entries[ev->entry];
+	inj->events++;
+	switch (ev->kind) {
+	case REC_EV_FREE:
+		if (heap_free(&proc->heap, ev->args[0]) < 0 &&
+		    msg_verbosity() > 1)
+			verbose_msg("process %d: %s(%#llx) of an unknown block",
+				    (int)proc->pid, e->name,
+				    (unsigned long long)ev->args[0]);
+		return;
+	case REC_EV_REALLOC_FREE:
+		if (inj->npend < MAX_PENDING) {
+			p = &inj->pend[inj->npend++];
+			p->thread = ev->thread;
+			p->old = ev->args[0];
+			p->freed = 0;
+		}
+		return;
+	}
+	if (ev->npcs && proc->as->img)
+		stack = stacks_intern(&s->stacks, proc->as->img->id, ev->pcs,
+				      ev->npcs);
+	alloc_request(e->id, e->size_arg, ev->args, &old, &size);
+	if (ev->kind == REC_EV_REALLOC) {
+		p = pending_find(inj, ev->thread);
+		if (p) {
+			int freed = p->freed;
+
+			*p = inj->pend[--inj->npend];
+			if (freed) {
+				/* its old block went to someone else already */
+				old = 0;
+			}
+		}
+	}
+	if (block)
+		pending_taken(inj, block);
+	alloc_returned(&proc->heap, e->id, old, size, block, stack);
+}
+
+void inject_drain(struct session *s, struct process *proc)
+{
+	struct inject *inj = proc->as->inj;
+	struct rec_control *c;
+	uint64_t tail, mask;
+
+	if (!inj || inj->proc != proc)
+		return;
+	c = inj->ctl;
+	tail = c->tail;
+	mask = c->ring_slots - 1;
+	for (;;) {
+		const struct rec_event *ev = (const struct rec_event *)
+			(inj->data + c->ring_off + (tail & mask) * c->event_size);
+
+		if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) != tail + 1)
+			break;
+		apply(s, inj, ev);
+		tail++;
+		__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
+	}
+	if (c->lost > inj->lost_warned) {
+		warning_msg("process %d: %llu allocator calls not recorded "
+			    "(more than %u threads at once)", (int)proc->pid,
+			    (unsigned long long)(c->lost - inj->lost_warned),
+			    TSTATE_CAP);
+		inj->lost_warned = c->lost;
+	}
+}
+
+/* ---- the recorder's traps ---- */
+
+static void resume(struct tracee *t)
+{
+	if (ptrace(PTRACE_CONT, t->tid, 0L, 0L) < 0 && errno != ESRCH)
+		perror_msg("ptrace(PTRACE_CONT, %d)", (int)t->tid);
+}
+
+static uint64_t rule_hash(uint64_t pc, uint64_t cap)
+{
+	return ((pc * 0x9e3779b97f4a7c15ULL) >> 32) & (cap - 1);
+}
+
+static void rule_add(struct inject *inj, struct unwinder *uw, uint64_t pc)
+{
+	struct rec_control *c = inj->ctl;
+	struct rec_rule *v = (struct rec_rule *)(inj->data + c->rules_off);
+	struct unwind_rule r;
+	uint64_t i, n;
+	static const uint8_t kinds[] = {
+		[UNWIND_RULE_SLOW] = REC_RULE_SLOW,
+		[UNWIND_RULE_NOCODE] = REC_RULE_NOCODE,
+		[UNWIND_RULE_END] = REC_RULE_END,
+		[UNWIND_RULE_CFA_RSP] = REC_RULE_CFA_RSP,
+		[UNWIND_RULE_CFA_RBP] = REC_RULE_CFA_RBP,
+	};
+	static const uint8_t rbps[] = {
+		[UNWIND_RBP_SAME] = REC_RBP_SAME,
+		[UNWIND_RBP_SAVED] = REC_RBP_SAVED,
+		[UNWIND_RBP_LOST] = REC_RBP_LOST,
+	};
+
+	unwinder_rule(uw, pc, &r);
+	for (i = rule_hash(pc, c->rules_cap), n = 0; n < c->rules_cap / 2;
+	     i = (i + 1) & (c->rules_cap - 1), n++) {
+		if (v[i].pc == pc)
+			return;
+		if (v[i].pc)
+			continue;
+		v[i].cfa_off = r.cfa_off;
+		v[i].ra_off = r.ra_off;
+		v[i].rbp_off = r.rbp_off;
+		v[i].kind = kinds[r.kind];
+		v[i].rbp = rbps[r.rbp];
+		__atomic_store_n(&v[i].pc, pc, __ATOMIC_RELEASE);
+		return;
+	}
+	/* full: the recorder asks memsup to unwind such stacks */
+}
+
+/* The stack F's call entered, unwound here as the breakpoint engine
+ * would, minus the SKIP frames of an operator new in flight. */
+static void unwind_for(struct session *s, struct tracee *t,
+		       const struct rec_frame *f, uint64_t *pcs, unsigned *n)
+{
+	struct aspace *as = t->proc->as;
+	struct inject *inj = as->inj;
+	struct user_regs_struct regs;
+	struct unwind_fixup fx[16];
+	uint64_t buf[POLICY_MAX_STACK_DEPTH + 8];
+	unsigned nfx = 0, got, skip = (unsigned)f->missing_pc, max;
+	size_t i;
+
+	*n = 0;
+	if (!as->uw || f->entry >= inj->nentries)
+		return;
+	memset(&regs, 0, sizeof(regs));
+	regs.rsp = f->entry_rsp;
+	regs.rbp = f->rbp;
+	regs.rbx = f->rbx;
+	regs.r12 = f->r12;
+	regs.r13 = f->r13;
+	regs.r14 = f->r14;
+	regs.r15 = f->r15;
+	regs.rdi = f->args[0];
+	regs.rsi = f->args[1];
+	regs.rdx = f->args[2];
+	regs.rcx = f->args[3];
+	regs.r8 = f->args[4];
+	regs.r9 = f->args[5];
+	regs.rip = inj->entries[f->entry].fn;
+	for (i = t->rs.n; i-- > 0 && nfx < 16;) {
+		const struct pending *p = &t->rs.v[i];
+
+		if (p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE)
+			continue;
+		fx[nfx].slot = p->slot;
+		fx[nfx].value = p->ret;
+		nfx++;
+	}
+	if (skip > 8)
+		skip = 1;
+	max = s->stack_depth + skip;
+	unwinder_set_fixups(as->uw, fx, nfx);
+	got = unwinder_unwind(as->uw, t->tid, &regs, buf, max);
+	unwinder_set_fixups(as->uw, NULL, 0);
+	if (got <= skip)
+		return;
+	*n = got - skip;
+	memcpy(pcs, buf + skip, *n * sizeof(*pcs));
+}
+
+int inject_on_trap(struct session *s, struct tracee *t,
+		   struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	struct inject *inj = as->inj;
+	uint64_t pc = regs->rip - 1, off = 0;
+	struct rec_frame f;
+	uint64_t pcs[POLICY_MAX_STACK_DEPTH];
+	unsigned i, n;
+
+	if (!inj)
+		return 0;
+	for (i = 0; i < inj->nentries; i++) {
+		if (inj->entries[i].fn == pc) {
+			/* passed while its jump was being written */
+			regs->rip = pc;
+			if (ptrace(PTRACE_SETREGS, t->tid, 0L, regs) == 0)
+				resume(t);
+			return 1;
+		}
+	}
+	for (i = 0; i < inj->nmaps; i++) {
+		if (pc >= inj->maps[i] && pc < inj->maps[i] + inj->code->size) {
+			off = pc - inj->maps[i];
+			break;
+		}
+	}
+	if (i == inj->nmaps)
+		return 0;
+	if (off == inj->code->hdr->off_trap_full) {
+		inj->full_traps++;
+		resume(t);	/* drained before this stop was handled */
+		return 1;
+	}
+	if (off != inj->code->hdr->off_trap_rule &&
+	    off != inj->code->hdr->off_trap_unwind)
+		return 0;
+	if (remote_read(&as->mem, regs->rdi, &f, sizeof(f)) < 0) {
+		resume(t);
+		return 1;
+	}
+	if (off == inj->code->hdr->off_trap_rule) {
+		inj->rule_traps++;
+		if (as->uw)
+			rule_add(inj, as->uw, f.missing_pc);
+	} else {
+		inj->unwind_traps++;
+		unwind_for(s, t, &f, pcs, &n);
+		if (n > s->stack_depth)
+			n = s->stack_depth;
+		f.npcs = n;
+		if ((n && remote_write(&as->mem, f.pcs_addr, pcs,
+				       n * sizeof(*pcs)) < 0) ||
+		    remote_write(&as->mem, regs->rdi +
+				 offsetof(struct rec_frame, npcs), &f.npcs,
+				 sizeof(f.npcs)) < 0)
+			perror_msg("answer the recorder in process %d",
+				   (int)t->proc->pid);
+	}
+	resume(t);
+	return 1;
+}
+
+/* ---- processes ---- */
+
+int inject_fork(struct session *s, struct process *parent,
+		struct process *child, struct tracee *t)
+{
+	struct inject *pi = parent->as->inj, *inj;
+	uint64_t at;
+	int64_t fd, addr;
+
+	if (!pi)
+		return 0;
+	inject_drain(s, parent);
+	at = pi->maps[0] + pi->code->hdr->off_syscall;
+	fd = remote_memfd(t, at, pi->data_size);
+	if (fd < 0)
+		goto fail;
+	addr = rsys(t, at, SYS_mmap, pi->data_addr, pi->data_size,
+		    PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED | MAP_POPULATE, (uint64_t)fd, 0);
+	inj = inject_new(child);
+	inj->data = map_local(child->pid, fd, pi->data_size, 0);
+	rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
+	if (addr != (int64_t)pi->data_addr || !inj->data) {
+		if (inj->data)
+			munmap(inj->data, pi->data_size);
+		free(inj);
+		goto fail;
+	}
+	inj->code = pi->code;
+	inj->code->refs++;
+	memcpy(inj->maps, pi->maps, sizeof(inj->maps));
+	inj->nmaps = pi->nmaps;
+	inj->data_size = pi->data_size;
+	inj->data_addr = pi->data_addr;
+	inj->ctl = (struct rec_control *)inj->data;
+	/* everything but the ring: the rules and the threads' states */
+	memcpy(inj->data, pi->data, pi->ctl->ring_off);
+	inj->ctl->head = 0;
+	inj->ctl->tail = 0;
+	inj->ctl->lost = 0;
+	inj->ctl->full_waits = 0;
+	inj->ctl->enabled = child->heap.nopen > 0;
+	memcpy(inj->entries, pi->entries, sizeof(inj->entries));
+	inj->nentries = pi->nentries;
+	for (unsigned i = 0; i < inj->nentries; i++)
+		inj->entries[i].name = xstrdup(pi->entries[i].name);
+	child->as->inj = inj;
+	return 0;
+fail:
+	/*
+	 * The child would record into its parent's ring: it must not run
+	 * with the jumps in place.
+	 */
+	error_msg("cannot give forked process %d a recorder of its own; "
+		  "killing it", (int)child->pid);
+	kill(child->pid, SIGKILL);
+	return -1;
+}
+
+void inject_sync_fixups(struct tracee *t)
+{
+	struct inject *inj = t->proc->as->inj;
+	struct rec_control *c;
+	size_t i, k;
+
+	if (!inj)
+		return;
+	c = inj->ctl;
+	for (k = 0; k < REC_MAX_FIXUPS; k++)
+		if (c->fixups[k].slot && c->fixups[k].tid == (uint64_t)t->tid)
+			__atomic_store_n(&c->fixups[k].slot, 0, __ATOMIC_RELEASE);
+	k = 0;
+	for (i = 0; i < t->rs.n; i++) {
+		const struct pending *p = &t->rs.v[i];
+
+		if (p->fn != FN_BOUNDARY || p->arg[0] == P_RETSITE)
+			continue;
+		while (k < REC_MAX_FIXUPS && c->fixups[k].slot)
+			k++;
+		if (k == REC_MAX_FIXUPS)
+			return;	/* the recorder then asks memsup */
+		c->fixups[k].value = p->ret;
+		c->fixups[k].tid = (uint64_t)t->tid;
+		__atomic_store_n(&c->fixups[k].slot, p->slot, __ATOMIC_RELEASE);
+	}
+}
+
+void inject_flush_rules(struct process *proc)
+{
+	struct inject *inj = proc->as->inj;
+	struct rec_rule *v;
+	uint64_t i;
+
+	if (!inj)
+		return;
+	v = (struct rec_rule *)(inj->data + inj->ctl->rules_off);
+	for (i = 0; i < inj->ctl->rules_cap; i++) {
+		__atomic_store_n(&v[i].pc, 0, __ATOMIC_RELEASE);
+		v[i].kind = REC_RULE_NONE;
+	}
+}
+
+int inject_release(struct process *proc)
+{
+	struct aspace *as = proc->as;
+	struct inject *inj = as->inj;
+	const struct rec_code_header *h;
+	uint8_t now[RELOC_JMP_LEN], jmp[RELOC_JMP_LEN];
+	static const uint8_t nop = 0x90;
+	unsigned i, failed = 0;
+
+	if (!inj)
+		return 0;
+	h = inj->code->hdr;
+	__atomic_store_n(&inj->ctl->enabled, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&inj->ctl->detached, 1, __ATOMIC_RELEASE);
+	/* a thread still inside the recorder never traps again */
+	inj->code->local[h->off_trap_rule] = nop;
+	inj->code->local[h->off_trap_unwind] = nop;
+	inj->code->local[h->off_trap_full] = nop;
+	for (i = 0; i < inj->nentries; i++) {
+		const struct inj_entry *e = &inj->entries[i];
+
+		if (remote_read(&as->mem, e->fn, now, sizeof(now)) < 0) {
+			failed++;
+			continue;
+		}
+		if (reloc_jmp32(jmp, e->fn, inj->ctl->entries[i].target -
+				STUB_HDR) == 0 && memcmp(now, jmp, sizeof(jmp))) {
+			warning_msg("process %d: the program changed %s at "
+				    "%#llx; memsup leaves it as it is",
+				    (int)proc->pid, e->name,
+				    (unsigned long long)e->fn);
+			continue;
+		}
+		if (remote_poke_text(&as->mem, e->fn, e->orig,
+				     RELOC_JMP_LEN) < 0)
+			failed++;
+	}
+	return (int)failed;
+}
+
+void inject_report_stats(const struct process *proc)
+{
+	const struct inject *inj = proc->as->inj;
+
+	if (!inj || inj->proc != proc)
+		return;
+	verbose_msg("process %d: %llu events recorded in process, %llu rule "
+		    "requests, %llu stacks unwound by memsup, %llu full-ring "
+		    "waits", (int)proc->pid, (unsigned long long)inj->events,
+		    (unsigned long long)inj->rule_traps,
+		    (unsigned long long)inj->unwind_traps,
+		    (unsigned long long)inj->full_traps);
+}

@@ -1,0 +1,88 @@
+/*
+ * The in-process engine (docs/design/inject.md): memsup places the
+ * recorder (recorder/) in a traced process with ptrace alone, redirects
+ * the allocator entry points to it with a jump, and reads the events it
+ * records from memory both sides map. Allocation events then cost no
+ * ptrace stop; test boundaries, process events and the recorder's rare
+ * requests (a missing unwind rule, a stack only memsup can unwind, a
+ * full ring) still do.
+ *
+ * One struct inject per address space (struct aspace), from placement
+ * (inject_place) to aspace_put. Every function here is called from the
+ * event loop with the named thread stopped.
+ */
+#ifndef MEMSUP_INJECT_H
+#define MEMSUP_INJECT_H
+
+#include <stdint.h>
+#include <sys/user.h>
+
+#include "breakpoints/bp.h"
+
+struct session;
+struct process;
+struct tracee;
+struct inject;
+
+/*
+ * Maps the recorder into PROC through its stopped thread T: a memfd made
+ * in the process, mapped there and here, its descriptor closed in the
+ * process again. 0, or -1 with a message (the caller then uses
+ * breakpoints for every allocator).
+ */
+int inject_place(struct session *s, struct process *proc, struct tracee *t);
+
+/*
+ * Redirects the function at ADDR (an allocator entry, what it does in
+ * FN, its size argument SIZE_ARG for FN_CUSTOM_ALLOC) to the recorder.
+ * 0, or -1 with *WHY saying why it cannot be (the caller keeps a
+ * breakpoint on it).
+ */
+int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
+		    unsigned size_arg, const char *name, const char **why);
+
+/* Whether ADDR is a redirected entry point of PROC. */
+int inject_redirected(const struct process *proc, uint64_t addr);
+
+/* Records from now on (a scope is open in PROC), or not. */
+void inject_enable(struct process *proc, int on);
+
+/* Applies every event recorded so far in PROC to its accounting. */
+void inject_drain(struct session *s, struct process *proc);
+
+/*
+ * A SIGTRAP of T at REGS: 1 when it was the recorder's (answered, and T
+ * resumed), 0 otherwise.
+ */
+int inject_on_trap(struct session *s, struct tracee *t,
+		   struct user_regs_struct *regs);
+
+/*
+ * CHILD was forked from PARENT and has not run yet: it gets a data
+ * region of its own at the same address (T is its stopped thread).
+ */
+int inject_fork(struct session *s, struct process *parent,
+		struct process *child, struct tracee *t);
+
+/* T's trampolined return addresses changed: tell the recorder. */
+void inject_sync_fixups(struct tracee *t);
+
+/* The process's code mappings changed (dlopen, dlclose): forget the
+ * unwind rules the recorder has. */
+void inject_flush_rules(struct process *proc);
+
+/*
+ * Before detach, every thread of PROC stopped: puts the original bytes
+ * back where the jumps still are, and makes the recorder pass
+ * everything through for a thread still inside it. Returns how many
+ * entries could not be restored.
+ */
+int inject_release(struct process *proc);
+
+/* Frees what memsup holds for an address space. */
+void inject_free(struct inject *inj);
+
+/* Counters for -v. */
+void inject_report_stats(const struct process *proc);
+
+#endif
