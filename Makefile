@@ -116,7 +116,7 @@ $(REC)/%.o: recorder/%.S
 	@mkdir -p $(@D)
 	$(CC) $(REC_CFLAGS) -c -o $@ $<
 $(REC)/recorder.bin: $(REC)/entry.o $(REC)/recorder.o recorder/recorder.ld
-	ld -pie --no-dynamic-linker -T recorder/recorder.ld -o $(REC)/recorder.elf $(REC)/entry.o \
+	ld -pie --no-dynamic-linker --no-warn-rwx-segments -T recorder/recorder.ld -o $(REC)/recorder.elf $(REC)/entry.o \
 		$(REC)/recorder.o
 	@if [ -n "$$(readelf -r $(REC)/recorder.elf | grep -v 'no relocations')" ]; then \
 		echo "recorder: relocations in the recorder" >&2; exit 1; fi

@@ -263,6 +263,33 @@ static void copy(void *dst, const void *src, unsigned long n)
 }
 
 /*
+ * The outermost test of this thread whose frame was abandoned (longjmp,
+ * or an exception caught below it), as memsup's breakpoint engine finds
+ * it at each allocator entry: the stack rose above its return slot, or
+ * the slot no longer holds what it held while the test ran. 0 if none.
+ */
+static uint64_t abandoned(struct rec_control *c, uint64_t sp, uint32_t *tidp)
+{
+	uint64_t found = 0, slot;
+	uint32_t tid, i, n = c->nfixups;
+
+	*tidp = 0;
+	if (!c->tid_off)
+		return 0;
+	__asm__ volatile("movl %%fs:(%1), %0" : "=r"(tid)
+			 : "r"((uint64_t)c->tid_off));
+	*tidp = tid;
+	for (i = 0; i < n && i < REC_MAX_FIXUPS; i++) {
+		slot = load(&c->fixups[i].slot);
+		if (!slot || c->fixups[i].tid != tid || slot <= found)
+			continue;
+		if (slot < sp || word(slot) != c->fixups[i].expect)
+			found = slot;
+	}
+	return found;
+}
+
+/*
  * Appends an event. The slot is reserved by sequence number; a writer
  * that finds the ring full traps, and memsup drains it at that stop.
  * Frees reserve before the block is released and allocations after it
@@ -274,6 +301,8 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 		 const uint64_t *args, uint64_t result, const uint64_t *pcs,
 		 unsigned npcs)
 {
+	uint32_t tid;
+	uint64_t lost = abandoned(c, f->entry_rsp, &tid);
 	uint64_t seq = __atomic_fetch_add(&c->head, 1, __ATOMIC_RELAXED);
 	struct rec_event *ev;
 	unsigned spins = 0;
@@ -292,6 +321,8 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 	ev->kind = (uint8_t)kind;
 	ev->npcs = (uint8_t)npcs;
 	ev->thread = (uint64_t)t;
+	ev->tid = tid;
+	ev->abandoned = lost;
 	copy(ev->args, args, sizeof(ev->args));
 	ev->result = result;
 	copy(ev->pcs, pcs, npcs * sizeof(*pcs));

@@ -87,7 +87,8 @@ struct rec_rule {
 /* A return address memsup replaced by its trampoline (a test's). */
 struct rec_fixup {
 	uint64_t slot;		/* written last; 0 = free */
-	uint64_t value;
+	uint64_t value;		/* the true return address */
+	uint64_t expect;	/* what the slot holds while the test runs */
 	uint64_t tid;
 };
 
@@ -121,8 +122,9 @@ struct rec_event {
 	uint16_t entry;		/* index in rec_control.entries */
 	uint8_t kind;		/* enum rec_event_kind */
 	uint8_t npcs;
-	uint32_t pad;
+	uint32_t tid;		/* 0 when unknown */
 	uint64_t thread;	/* the thread's rec_tstate address */
+	uint64_t abandoned;	/* a test's return slot found abandoned */
 	uint64_t args[6];
 	uint64_t result;
 	uint64_t pcs[];		/* rec_control.depth of them */
@@ -166,6 +168,8 @@ struct rec_control {
 	uint64_t full_waits;	/* times a writer found the ring full */
 
 	uint32_t nentries;
+	uint32_t tid_off;	/* struct pthread's tid, from %fs; 0: unknown */
+	uint32_t nfixups;	/* fixups[] in use are below this */
 	uint32_t pad;
 	struct rec_entry entries[REC_MAX_ENTRIES];
 	struct rec_fixup fixups[REC_MAX_FIXUPS];

@@ -510,6 +510,11 @@ static void prune(struct session *s, struct tracee *t, uint64_t sp)
 		retstack_prune(&t->rs, sp, on_abandoned, &pc);
 }
 
+void session_abandoned(struct session *s, struct tracee *t, uint64_t slot)
+{
+	prune(s, t, slot + 1);
+}
+
 /* What the return slot of a live call P holds. */
 static uint64_t pending_slot_value(const struct tracee *t,
 				   const struct pending *p)
@@ -1146,6 +1151,7 @@ static void on_exec(struct session *s, struct tracee *t)
 		verbose_msg("thread %lu of process %d exec'd", former,
 			    (int)proc->pid);
 
+	inject_drain(s, proc, 1);
 	close_scopes(s, proc, "exec'd a new program", 0);
 	heap_release(&proc->heap);
 	heap_init(&proc->heap);
@@ -1565,7 +1571,8 @@ static void dispatch(struct session *s, pid_t tid, int status)
 	 * breakpoint engine would show them.
 	 */
 	s->cur = t;
-	inject_drain(s, t->proc);
+	inject_drain(s, t->proc, (WIFEXITED(status) || WIFSIGNALED(status)) &&
+			       t->tid == t->proc->pid);
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {
 		on_exit_status(s, t, status);
 		return;

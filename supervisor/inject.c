@@ -22,6 +22,7 @@
  * held aside from the event that says the realloc began, so that
  * another thread's allocation at the same address can come first.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -341,6 +342,32 @@ static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
 	return 0;
 }
 
+/*
+ * Where a thread's kernel tid is, from %fs: libthread_db's descriptor
+ * of struct pthread's tid, which glibc exports for debuggers as
+ * _thread_db_pthread_tid {bits, count, offset}. 0 when not found.
+ */
+static uint32_t thread_tid_offset(const struct process *proc)
+{
+	const struct objects *objs = &proc->as->objs;
+	uint64_t addr = 0;
+	uint32_t desc[3];
+	struct elf_sym sym;
+	size_t i;
+
+	for (i = 0; i < objs->n && !addr; i++)
+		if (objs->v[i].img &&
+		    elf_image_lookup(objs->v[i].img, "_thread_db_pthread_tid",
+				     ELFSYM_DYNSYM | ELFSYM_SYMTAB, &sym) == 0 &&
+		    sym.type == STT_OBJECT)
+			addr = objs->v[i].bias + sym.value;
+
+	if (!addr || remote_read(&proc->as->mem, addr, desc, sizeof(desc)) < 0 ||
+	    desc[0] != 32 || desc[2] < 0x40 || desc[2] > 0x10000)
+		return 0;
+	return desc[2];
+}
+
 static void control_init(struct inject *inj, struct session *s,
 			 const struct process *proc)
 {
@@ -351,6 +378,7 @@ static void control_init(struct inject *inj, struct session *s,
 	c->trampoline = proc->as->entry;
 	data_layout(s->stack_depth, c);
 	c->enabled = proc->heap.nopen > 0;
+	c->tid_off = thread_tid_offset(proc);
 }
 
 int inject_place(struct session *s, struct process *proc, struct tracee *t)
@@ -649,9 +677,14 @@ static void apply(struct session *s, struct inject *inj,
 	struct inj_pending *p;
 	uint64_t old, size, block = ev->result;
 	uint32_t stack = 0;
+	struct tracee *t;
 
 	if (ev->entry >= inj->nentries)
 		return;
+	/* a test left by longjmp or an exception ends before this event */
+	if (ev->abandoned && (t = tracee_find(s, (pid_t)ev->tid)) &&
+	    t->proc == proc)
+		session_abandoned(s, t, ev->abandoned);
 	e = &inj->entries[ev->entry];
 	inj->events++;
 	switch (ev->kind) {
@@ -692,11 +725,11 @@ static void apply(struct session *s, struct inject *inj,
 	alloc_returned(&proc->heap, e->id, old, size, block, stack);
 }
 
-void inject_drain(struct session *s, struct process *proc)
+void inject_drain(struct session *s, struct process *proc, int dead)
 {
 	struct inject *inj = proc->as->inj;
 	struct rec_control *c;
-	uint64_t tail, mask;
+	uint64_t tail, mask, head;
 
 	if (!inj || inj->proc != proc)
 		return;
@@ -707,8 +740,19 @@ void inject_drain(struct session *s, struct process *proc)
 		const struct rec_event *ev = (const struct rec_event *)
 			(inj->data + c->ring_off + (tail & mask) * c->event_size);
 
-		if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) != tail + 1)
-			break;
+		if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) != tail + 1) {
+			/*
+			 * A thread killed between reserving this slot and
+			 * filling it (exit_group, exec): once nothing runs
+			 * any more, the events after it still count.
+			 */
+			head = __atomic_load_n(&c->head, __ATOMIC_ACQUIRE);
+			if (!dead || tail >= head || tail - c->tail > c->ring_slots)
+				break;
+			tail++;
+			__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
+			continue;
+		}
 		apply(s, inj, ev);
 		tail++;
 		__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
@@ -898,7 +942,7 @@ int inject_fork(struct session *s, struct process *parent,
 
 	if (!pi)
 		return 0;
-	inject_drain(s, parent);
+	inject_drain(s, parent, 0);
 	at = pi->maps[0] + pi->code->hdr->off_syscall;
 	fd = remote_memfd(t, at, pi->data_size);
 	if (fd < 0)
@@ -962,15 +1006,20 @@ void inject_sync_fixups(struct tracee *t)
 	for (i = 0; i < t->rs.n; i++) {
 		const struct pending *p = &t->rs.v[i];
 
-		if (p->fn != FN_BOUNDARY || p->arg[0] == P_RETSITE)
+		if (p->fn != FN_BOUNDARY)
 			continue;
 		while (k < REC_MAX_FIXUPS && c->fixups[k].slot)
 			k++;
 		if (k == REC_MAX_FIXUPS)
 			return;	/* the recorder then asks memsup */
 		c->fixups[k].value = p->ret;
+		c->fixups[k].expect = p->arg[0] == P_RETSITE ? p->ret :
+				      c->trampoline;
 		c->fixups[k].tid = (uint64_t)t->tid;
 		__atomic_store_n(&c->fixups[k].slot, p->slot, __ATOMIC_RELEASE);
+		if (k + 1 > c->nfixups)
+			__atomic_store_n(&c->nfixups, (uint32_t)k + 1,
+					 __ATOMIC_RELEASE);
 	}
 }
 

@@ -47,8 +47,16 @@ int inject_redirected(const struct process *proc, uint64_t addr);
 /* Records from now on (a scope is open in PROC), or not. */
 void inject_enable(struct process *proc, int on);
 
-/* Applies every event recorded so far in PROC to its accounting. */
-void inject_drain(struct session *s, struct process *proc);
+/*
+ * Applies every event recorded so far in PROC to its accounting. DEAD:
+ * no thread of the image runs any more (exit, exec), so slots that a
+ * killed thread reserved and never filled are passed over.
+ */
+void inject_drain(struct session *s, struct process *proc, int dead);
+
+/* For inject.c, from event.c: T's test whose return slot is SLOT was
+ * abandoned; it ends, unfinished, with every call inside it. */
+void session_abandoned(struct session *s, struct tracee *t, uint64_t slot);
 
 /*
  * A SIGTRAP of T at REGS: 1 when it was the recorder's (answered, and T

@@ -89,21 +89,28 @@ compare_modes recursion 1 --policy samples/recursion/policy.yaml \
 compare_modes check-suite 1 --policy samples/check-suite/limits.yaml \
 	samples/check-suite/check-suite
 
-# One copy of the stack per allocation: the return address, the unwind
-# and every other word the event reads come from one process_vm_readv.
-# 1000 more malloc/free pairs of churn (no policy: no test slot to read;
-# a free reads nothing) are exactly 1000 more reads (strace on memsup).
+# Breakpoint engine: one copy of the stack per allocation: the return
+# address, the unwind and every other word the event reads come from one
+# process_vm_readv. 1000 more malloc/free pairs of churn (no policy: no
+# test slot to read; a free reads nothing) are exactly 1000 more reads
+# (strace on memsup). The in-process engine reads nothing per event: the
+# stacks are walked in the program, so 1000 more pairs are 0 more reads.
 if command -v strace >/dev/null 2>&1; then
 	reads() {
-		strace -c -e trace=process_vm_readv -o "$WORK/readv.$1" \
-			"$MEMSUP" -q samples/churn/churn "$1" >/dev/null 2>&1
-		awk '$NF == "process_vm_readv" { print $4 }' "$WORK/readv.$1"
+		strace -c -e trace=process_vm_readv -o "$WORK/readv.$1.$2" \
+			"$MEMSUP" -q --engine="$2" samples/churn/churn "$1" \
+			>/dev/null 2>&1
+		awk '$NF == "process_vm_readv" { print $4 }' "$WORK/readv.$1.$2"
 	}
-	r100=$(reads 100) r1100=$(reads 1100)
-	[ -n "$r100" ] && [ -n "$r1100" ] ||
-		hard_error "strace -c counted no process_vm_readv"
-	[ $((r1100 - r100)) = 1000 ] ||
-		fail "1000 more allocations made $((r1100 - r100)) more reads ($r100, $r1100)"
+	for engine in breakpoint inject; do
+		r100=$(reads 100 $engine) r1100=$(reads 1100 $engine)
+		[ -n "$r100" ] && [ -n "$r1100" ] ||
+			hard_error "strace -c counted no process_vm_readv ($engine)"
+		want=1000
+		[ $engine = inject ] && want=0
+		[ $((r1100 - r100)) = $want ] ||
+			fail "$engine: 1000 more allocations made $((r1100 - r100)) more reads ($r100, $r1100)"
+	done
 fi
 
 # Static: main's leak (basic_resize, samples/basic/heap.c) is unwound
