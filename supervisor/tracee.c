@@ -171,6 +171,7 @@ void process_finish(struct session *s, struct process *proc,
 		}
 	}
 	heap_release(&proc->heap);
+	inject_report_stats(proc);
 	aspace_put(proc->as);
 	free(proc->exe);
 	free(proc->command);
