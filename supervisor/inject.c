@@ -1085,7 +1085,7 @@ void inject_report_stats(const struct process *proc)
 	if (!inj || inj->proc != proc)
 		return;
 	verbose_msg("process %d: %llu events recorded in process, %llu rule "
-		    "requests, %llu stacks unwound by memsup, %llu full-ring "
+		    "requests, %llu stacks walked by memsup, %llu full-ring "
 		    "waits", (int)proc->pid, (unsigned long long)inj->events,
 		    (unsigned long long)inj->rule_traps,
 		    (unsigned long long)inj->unwind_traps,
