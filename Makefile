@@ -125,6 +125,13 @@ $(OBJ)/supervisor/recorder_blob.o: supervisor/recorder_blob.S $(REC)/recorder.bi
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 
+# The HTML report's script and styles, as C string literals.
+build/gen/%.h: supervisor/%
+	@mkdir -p $(@D)
+	sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $< >$@
+$(OBJ)/supervisor/report_html.o $(ASAN)/supervisor/report_html.o: \
+	build/gen/report_html.js.h build/gen/report_html.css.h
+
 # Unit tests: one Check runner over the pure modules, built twice.
 build/unit-tests: $(UNIT_SRCS:%.c=$(OBJ)/%.o) $(LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm

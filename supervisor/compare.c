@@ -13,6 +13,7 @@
 #include "supervisor/compare.h"
 #include "supervisor/report.h"
 #include "supervisor/msg.h"
+#include "supervisor/rundoc.h"
 #include "supervisor/xmalloc.h"
 
 static const struct {
@@ -125,100 +126,6 @@ static void cmp_run_number(struct cmp_run *r)
 	}
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t alloc = 0, n = 0, got;
-
-	if (!fp) {
-		perror_msg("compare: cannot read '%s'", path);
-		return NULL;
-	}
-	do {
-		buf = xgrow(buf, &alloc, n + 65536, 1);
-		got = fread(buf + n, 1, alloc - n, fp);
-		n += got;
-	} while (got);
-	if (ferror(fp)) {
-		perror_msg("compare: cannot read '%s'", path);
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf = xgrow(buf, &alloc, n + 1, 1);
-	buf[n] = 0;		/* for strspn() past the document */
-	*len = n;
-	return buf;
-}
-
-static void offset_position(const char *buf, size_t off, unsigned *line,
-			    unsigned *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-static json_object *parse_json(const char *path)
-{
-	struct json_tokener *tok;
-	enum json_tokener_error jerr;
-	json_object *root;
-	unsigned line, col;
-	size_t len = 0, end;
-	char *buf;
-
-	buf = read_file(path, &len);
-	if (!buf)
-		return NULL;
-	tok = json_tokener_new();
-	if (!tok) {
-		error_msg("compare: out of memory reading '%s'", path);
-		free(buf);
-		return NULL;
-	}
-	root = len ? json_tokener_parse_ex(tok, buf, (int)len) : NULL;
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!root || jerr != json_tokener_success) {
-		if (!len || jerr == json_tokener_continue) {
-			error_msg("compare: '%s' is not valid JSON: the file "
-				  "ends before the document does", path);
-		} else {
-			offset_position(buf, end, &line, &col);
-			error_msg("compare: '%s' is not valid JSON at line %u, "
-				  "column %u: %s", path, line, col,
-				  json_tokener_error_desc(jerr));
-		}
-		json_object_put(root);
-		root = NULL;
-	} else {
-		end += strspn(buf + end, " \t\r\n");
-		if (end < len) {
-			offset_position(buf, end, &line, &col);
-			error_msg("compare: '%s' is not valid JSON at line %u, "
-				  "column %u: text after the document", path,
-				  line, col);
-			json_object_put(root);
-			root = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	free(buf);
-	return root;
-}
-
 static int get_count(const char *path, size_t idx, const char *name,
 		     json_object *metrics, const char *key, uint64_t *out)
 {
@@ -246,15 +153,11 @@ static int load_run(const char *path, struct cmp_run *r)
 	size_t i, n, k;
 
 	memset(r, 0, sizeof(*r));
-	root = parse_json(path);
+	root = rundoc_load("compare", path);
 	if (!root)
 		return -1;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "scopes", &scopes) ||
-	    !json_object_is_type(scopes, json_type_array)) {
-		error_msg("compare: '%s' is not memsup JSON: no \"scopes\" "
-			  "array at the top level", path);
-		hint_msg("write it with memsup --json FILE");
+	scopes = rundoc_scopes("compare", path, root);
+	if (!scopes) {
 		json_object_put(root);
 		return -1;
 	}

@@ -27,6 +27,7 @@
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
+#include "supervisor/report_view.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/xmalloc.h"
@@ -52,6 +53,8 @@ struct options {
 	const char *fail_on[32];
 	size_t nfail_on;
 	int color;			/* -1 auto, 0 never, 1 always */
+	const char *html_path;
+	const char *collapsed_path;
 };
 
 static void usage(FILE *fp)
@@ -60,7 +63,9 @@ static void usage(FILE *fp)
 	      "       memsup [OPTIONS] [--policy FILE] --pid PID\n"
 	      "       memsup check-policy FILE\n"
 	      "       memsup list-tests [--policy FILE] PROGRAM\n"
-	      "       memsup compare BASE.json NEW.json [--fail-on F:T]...\n"
+	      "       memsup compare RUN.json... [--metric M] [--stat S] [--sort K]\n"
+	      "                      [--csv FILE] [--html FILE] [--fail-on F:T]...\n"
+	      "       memsup report RUN.json [--html FILE] [--collapsed FILE]\n"
 	      "\n"
 	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
 	      "allocation and free of every process it becomes.\n"
@@ -69,6 +74,8 @@ static void usage(FILE *fp)
 	      "  --policy FILE       YAML policy (see docs/policy.md)\n"
 	      "  --json FILE         write JSON results\n"
 	      "  --junit-xml FILE    write JUnit XML\n"
+	      "  --html FILE         write the HTML report (tests, flame graphs)\n"
+	      "  --collapsed FILE    write folded stacks (flamegraph.pl, inferno)\n"
 	      "  --junit-family=xunit2|xunit1  xunit1 adds file and line\n"
 	      "  --baseline FILE.json  compare with an earlier --json run\n"
 	      "  --fail-on FIELD:THRESHOLD  with --baseline: peak:10%,\n"
@@ -314,6 +321,8 @@ static int finish_reports(int exit_status)
 		if (report_file_commit(&junit_file) < 0)
 			failed = 1;
 	}
+	if (report_views_write(&ri, s->done) < 0)
+		failed = 1;
 	return failed;
 }
 
@@ -359,7 +368,7 @@ int main(int argc, char **argv)
 		OPT_ENGINE,
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
-		OPT_COLOR,
+		OPT_COLOR, OPT_HTML, OPT_COLLAPSED,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -375,6 +384,8 @@ int main(int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "collapsed", required_argument, NULL, OPT_COLLAPSED },
 		{ "error-exitcode", required_argument, NULL,
 		  OPT_ERROR_EXITCODE },
 		{ "ck-timeout-multiplier", required_argument, NULL,
@@ -406,6 +417,8 @@ int main(int argc, char **argv)
 		return cmd_list_tests(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
@@ -516,6 +529,12 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_HTML:
+			opts.html_path = optarg;
+			break;
+		case OPT_COLLAPSED:
+			opts.collapsed_path = optarg;
+			break;
 		case OPT_NO_PIN:
 			opts.pin = 0;	/* the default now; kept for scripts */
 			break;
@@ -583,9 +602,11 @@ int main(int argc, char **argv)
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
-	if (opts.junit_path &&
-	    report_file_open(&junit_file, opts.junit_path) < 0) {
+	if ((opts.junit_path &&
+	     report_file_open(&junit_file, opts.junit_path) < 0) ||
+	    report_views_open(opts.html_path, opts.collapsed_path) < 0) {
 		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
 		policy_free(pol);
 		return EXIT_USAGE;
 	}

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "supervisor/report.h"
 
@@ -78,6 +79,9 @@ static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
 			fputs(", \"line\": null", fp);
 		fputs(", \"object\": ", fp);
 		json_string(fp, fr[i].object);
+		if (fr[i].object)
+			fprintf(fp, ", \"offset\": \"0x%" PRIx64 "\"",
+				fr[i].offset);
 		fprintf(fp, ", \"address\": \"0x%" PRIx64 "\"%s }", fr[i].pc,
 			fr[i].inlined ? ", \"inlined\": true" : "");
 	}
@@ -171,6 +175,9 @@ void report_json(FILE *fp, const struct run_info *ri,
 {
 	const struct scope *sc;
 	char *const *a;
+	char date[32];
+	time_t started;
+	struct tm tm;
 
 	fputs("{\n  \"memsup_version\": ", fp);
 	json_string(fp, MEMSUP_VERSION);
@@ -190,7 +197,13 @@ void report_json(FILE *fp, const struct run_info *ri,
 		fputs("null", fp);
 	else
 		fprintf(fp, "%d", report_program_exit(ri->program_status));
-	fprintf(fp, ",\n  \"time\": %.6f,\n  \"scopes\": [", ri->seconds);
+	fprintf(fp, ",\n  \"time\": %.6f", ri->seconds);
+	/* When the run started, for the reader of a report. */
+	started = time(NULL) - (time_t)ri->seconds;
+	if (gmtime_r(&started, &tm) &&
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		fprintf(fp, ",\n  \"started\": \"%s\"", date);
+	fputs(",\n  \"scopes\": [", fp);
 	for (sc = scopes; sc; sc = sc->next) {
 		fputs(sc == scopes ? "\n" : ",\n", fp);
 		json_scope(fp, ri, sc);
