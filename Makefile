@@ -24,7 +24,7 @@ TEST_PKGS := check
 DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev check
 # Tools the tests use, by command name and Debian package.
 DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
-	objdump:binutils /usr/bin/time:time
+	objdump:binutils /usr/bin/time:time chromium:chromium
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wundef \

@@ -471,6 +471,9 @@
 				row.setAttribute('aria-selected', 'true');
 				if (focus)
 					row.focus();
+				else
+					row.parentNode.parentNode.parentNode.scrollTop =
+						row.offsetTop - 40;
 			}
 			detail(i);
 			try {
