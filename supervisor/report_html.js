@@ -605,22 +605,37 @@
 					 }).join('') + '</section>');
 			});
 
-		/* three runs or more: one line per test across the runs */
+		/* three runs or more: one line per test across the runs, as a
+		 * percentage of its first value, so that small and big tests
+		 * share the scale */
 		if (n >= 3) {
-			var W = 720, H = 320, L = 70, R = 160, T = 14, B = 36, most = 0, lines = [];
+			var W = 760, H = 340, L = 56, R = 170, T = 14, B = 36, lo = 100, hi = 100;
+			var lines = [], rel = [];
 
 			rows.forEach(function (r) {
-				r.values.forEach(function (v) { most = Math.max(most, v || 0); });
+				var ref = null;
+				rel.push(r.values.map(function (v) {
+					if (v === null)
+						return null;
+					if (ref === null)
+						ref = v;
+					var p = ref ? v * 100 / ref : (v ? 200 : 100);
+					lo = Math.min(lo, p);
+					hi = Math.max(hi, p);
+					return p;
+				}));
 			});
-			most = most || 1;
+			if (hi === lo)
+				hi = lo + 1;
 			var X = function (i) { return L + i * (W - L - R) / (n - 1); };
-			var Y = function (v) { return T + (H - T - B) * (1 - v / most); };
+			var Y = function (p) { return T + (H - T - B) * (hi - p) / (hi - lo); };
+			var labelled = rows.length <= 12;
 			rows.forEach(function (r, k) {
 				var pts = [], last = null;
-				r.values.forEach(function (v, i) {
-					if (v !== null) {
-						pts.push(X(i).toFixed(1) + ',' + Y(v).toFixed(1));
-						last = [X(i), Y(v)];
+				rel[k].forEach(function (p, i) {
+					if (p !== null) {
+						pts.push(X(i).toFixed(1) + ',' + Y(p).toFixed(1));
+						last = [X(i), Y(p)];
 					}
 				});
 				if (!pts.length)
@@ -630,19 +645,23 @@
 					   r.values.map(function (v) { return fmt(v, isSize); }).join(' → ') +
 					   '</title><polyline points="' + pts.join(' ') + '" style="stroke:' +
 					   (bad ? '' : color(r.test, k % 2)) + '"></polyline>' +
-					   '<text x="' + (last[0] + 6).toFixed(1) + '" y="' + (last[1] + 4).toFixed(1) + '">' +
-					   esc(r.test) + '</text></g>');
+					   (labelled || bad ? '<text x="' + (last[0] + 6).toFixed(1) + '" y="' +
+					    (last[1] + 4).toFixed(1) + '">' + esc(r.test) + '</text>' : '') + '</g>');
 			});
 			var axis = runs.map(function (r, i) {
 				return '<text class="tick" x="' + X(i).toFixed(1) + '" y="' + (H - 12) +
 					'" text-anchor="middle">' + esc(i ? 'run ' + (i + 1) : 'base') + '</text>';
-			}).join('') + [0, 0.5, 1].map(function (f) {
-				return '<text class="tick" x="' + (L - 6) + '" y="' + (Y(most * f) + 4).toFixed(1) +
-					'" text-anchor="end">' + esc(fmt(most * f, isSize)) + '</text>' +
-					'<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + Y(most * f).toFixed(1) +
-					'" y2="' + Y(most * f).toFixed(1) + '"></line>';
+			}).join('') + [lo, 100, hi].filter(function (p, i, a) {
+				return a.indexOf(p) === i;
+			}).map(function (p) {
+				return '<text class="tick" x="' + (L - 6) + '" y="' + (Y(p) + 4).toFixed(1) +
+					'" text-anchor="end">' + p.toFixed(0) + '%</text>' +
+					'<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + Y(p).toFixed(1) +
+					'" y2="' + Y(p).toFixed(1) + '"></line>';
 			}).join('');
-			out.push('<section class="graph" id="sweep"><h3>' + esc(metric) + ' across the runs</h3>' +
+			out.push('<section class="graph" id="sweep"><h3>' + esc(metric) +
+				 ' across the runs <span class="sub">percent of each test\'s first value; ' +
+				 'thresholds exceeded in red</span></h3>' +
 				 '<svg viewBox="0 0 ' + W + ' ' + H + '" role="img" aria-label="' + esc(metric) +
 				 ' of each test across the runs">' + axis + lines.join('') + '</svg></section>');
 		}
