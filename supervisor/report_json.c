@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "supervisor/report.h"
@@ -55,6 +56,27 @@ static void json_metrics(FILE *fp, const struct scope *sc)
 		m->peak, m->allocated, m->allocations, m->frees,
 		m->unknown_frees, m->leaked_bytes, m->leaked_blocks,
 		sc->nfds_leaked);
+}
+
+static void json_series(FILE *fp, const char *key, const uint64_t *v,
+			size_t n)
+{
+	size_t i;
+
+	fprintf(fp, "%s\"%s\": [", strcmp(key, "peak_bytes") ? ", " : "", key);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s%" PRIu64, i ? ", " : "", v[i]);
+	fputc(']', fp);
+}
+
+/* --repeat N: each figure in every run, oldest first. */
+static void json_repeats(FILE *fp, const struct scope_repeats *r)
+{
+	fputs(",\n      \"repeats\": { ", fp);
+	json_series(fp, "peak_bytes", r->peak, r->n);
+	json_series(fp, "allocated_bytes", r->allocated, r->n);
+	json_series(fp, "allocations", r->allocations, r->n);
+	fputs(" }", fp);
 }
 
 #define MAX_FRAMES 512
@@ -142,6 +164,8 @@ static void json_scope(FILE *fp, const struct run_info *ri,
 	fprintf(fp, ",\n      \"time\": %.6f", sc->end - sc->start);
 	fputs(",\n      \"metrics\": ", fp);
 	json_metrics(fp, sc);
+	if (sc->repeats)
+		json_repeats(fp, sc->repeats);
 	fputs(",\n      \"failures\": [", fp);
 	for (i = 0; i < sc->nfailures; i++) {
 		const struct scope_failure *f = &sc->failures[i];
