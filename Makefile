@@ -6,7 +6,8 @@
 #   make demo         build and run memsup on a sample suite
 #   make fuzz         run the policy-loader fuzzer for FUZZ_SECONDS
 #   make bench        run the benchmark in bench/
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (the program, its manual
+#                     page and its bash completion)
 #
 # Knobs: CC=clang, WERROR=0, SANITIZE=address,undefined (whole build).
 
@@ -201,6 +202,8 @@ bench: memsup samples
 install: memsup
 	install -D -m 0755 memsup $(DESTDIR)$(PREFIX)/bin/memsup
 	install -D -m 0644 docs/memsup.1 $(DESTDIR)$(PREFIX)/share/man/man1/memsup.1
+	install -D -m 0644 contrib/memsup.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memsup
 
 # House rules that the compiler does not check (../shared/STYLE.md).
 lint:
