@@ -221,9 +221,11 @@
 			return '<section class="graph" id="' + id + '"><h3>' + title +
 				'</h3><p class="none">' + none + '</p></section>';
 		root = buildTree(sites, label);
+		var filtered = sites.filter(function (s) { return s.filtered; }).length;
 		return '<section class="graph" id="' + id + '"><h3>' + title +
 			' <span class="sub">' + size(total) + ' from ' +
 			count(sites.length, 'call stack', 'call stacks') +
+			(filtered ? ', ' + filtered + ' of them matched by a leak filter' : '') +
 			'</span></h3>' + flameHTML(root, cool, label) +
 			'<details><summary>Call stacks as text</summary><pre>' +
 			stacksText(sites, verb) + '</pre></details></section>';
