@@ -48,6 +48,7 @@ int repeat_before(struct session *template, char **prog_argv, unsigned n,
 		session_init(s);
 		s->pol = template->pol;
 		s->pin = template->pin;
+		s->engine = template->engine;
 		s->term_flags = template->term_flags;
 		s->stack_depth = template->stack_depth;
 		s->unwind_mode = template->unwind_mode;

@@ -23,7 +23,8 @@
 
 /*
  * Runs PROG_ARGV N - 1 times, each in a new session configured as
- * TEMPLATE (policy, pinning, stack depth, unwinder, terminal), before
+ * TEMPLATE (policy, engine, pinning, stack depth, unwinder, terminal),
+ * before
  * the caller's last run. Prints "memsup: run K of N" before each run,
  * the last included, unless QUIET. Returns 0; -1 when a run could not be
  * supervised (a message says why: exit 3); 128 + N when memsup was

@@ -17,14 +17,18 @@ complete_words() {
 		printf "%s\n" "${COMPREPLY[@]}"' bash "$@"
 }
 
-# Every long option main.c accepts.
-sed -n '/longopts\[\] = {/,/^	};/s/.*{ "\([a-z-]*\)", \([a-z_]*\).*/\1 \2/p' supervisor/main.c \
-	>"$WORK/longopts"
+# Every long option main.c accepts and its usage() text shows (an option
+# kept only for old scripts is left out of both).
+sed -n '/^static void usage/,/^}/p' supervisor/main.c >"$WORK/usage.c"
+sed -n '/longopts\[\] = {/,/^	};/s/.*{ "\([a-z-]*\)", \([a-z_]*\).*/\1/p' supervisor/main.c |
+while read -r opt; do
+	grep -q -- "--$opt[ =]" "$WORK/usage.c" && echo "$opt"
+done >"$WORK/longopts"
 [ "$(wc -l <"$WORK/longopts")" -ge 20 ] || hard_error "cannot read the options of supervisor/main.c"
 complete_words memsup -- >"$WORK/offered"
-while read -r opt arg; do
+while read -r opt; do
 	grep -qx -- "--$opt=\?" "$WORK/offered" ||
-		fail "'memsup --<TAB>' does not offer --$opt (is it in memsup --help?)"
+		fail "'memsup --<TAB>' does not offer --$opt"
 done <"$WORK/longopts"
 
 [ "$(complete_words memsup --jun)" = "--junit-family=
