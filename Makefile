@@ -6,7 +6,8 @@
 #   make demo         build and run memsup on a sample suite
 #   make fuzz         run the policy-loader fuzzer for FUZZ_SECONDS
 #   make bench        run the benchmark in bench/
-#   make install      PREFIX=/usr/local DESTDIR=
+#   make install      PREFIX=/usr/local DESTDIR= (the program, its manual
+#                     page and its bash completion)
 #
 # Knobs: CC=clang, WERROR=0, SANITIZE=address,undefined (whole build).
 
@@ -24,7 +25,7 @@ TEST_PKGS := check
 DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev check
 # Tools the tests use, by command name and Debian package.
 DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
-	objdump:binutils /usr/bin/time:time
+	objdump:binutils /usr/bin/time:time chromium:chromium
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wundef \
@@ -125,6 +126,13 @@ $(OBJ)/supervisor/recorder_blob.o: supervisor/recorder_blob.S $(REC)/recorder.bi
 	@mkdir -p $(@D)
 	$(CC) -c -o $@ $<
 
+# The HTML report's script and styles, as C string literals.
+build/gen/%.h: supervisor/%
+	@mkdir -p $(@D)
+	sed 's/\\/\\\\/g; s/"/\\"/g; s/^/"/; s/$$/\\n"/' $< >$@
+$(OBJ)/supervisor/report_html.o $(ASAN)/supervisor/report_html.o: \
+	build/gen/report_html.js.h build/gen/report_html.css.h
+
 # Unit tests: one Check runner over the pure modules, built twice.
 build/unit-tests: $(UNIT_SRCS:%.c=$(OBJ)/%.o) $(LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm
@@ -194,6 +202,8 @@ bench: memsup samples
 install: memsup
 	install -D -m 0755 memsup $(DESTDIR)$(PREFIX)/bin/memsup
 	install -D -m 0644 docs/memsup.1 $(DESTDIR)$(PREFIX)/share/man/man1/memsup.1
+	install -D -m 0644 contrib/memsup.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memsup
 
 # House rules that the compiler does not check (../shared/STYLE.md).
 lint:

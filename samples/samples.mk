@@ -86,6 +86,11 @@ SAMPLES += samples/gtest-like/gtest-like
 samples/gtest-like/gtest-like: samples/gtest-like/gtest-like.cc
 	$(CXX) $(SAMPLE_CXXFLAGS) -o $@ $<
 
+# repeat: a peak that changes from run to run (memsup --repeat)
+SAMPLES += samples/repeat/repeat
+samples/repeat/repeat: samples/repeat/repeat.c
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
 # recursion: a recursive boundary, a longjmp out of one, repeated calls
 SAMPLES += samples/recursion/recursion
 samples/recursion/recursion: samples/recursion/recursion.c $(SAMPLE_COMMON)

@@ -11,8 +11,10 @@
 #include <json.h>
 
 #include "supervisor/compare.h"
+#include "supervisor/compare_load.h"
 #include "supervisor/report.h"
 #include "supervisor/msg.h"
+#include "supervisor/rundoc.h"
 #include "supervisor/xmalloc.h"
 
 static const struct {
@@ -25,6 +27,11 @@ static const struct {
 	[COMPARE_ALLOCATIONS] = { "allocations", "allocations", 0 },
 	[COMPARE_LEAKED] = { "leaked", "leaked_bytes", 1 },
 };
+
+int compare_field_is_size(enum compare_field field)
+{
+	return field < COMPARE_NFIELDS && fields[field].is_size;
+}
 
 const char *compare_field_name(enum compare_field field)
 {
@@ -78,33 +85,22 @@ int compare_exceeds(const struct threshold *th, uint64_t base, uint64_t new)
 
 /* ---- reading memsup JSON ---- */
 
-struct cmp_test {
-	char *exe;			/* basename of the executable, or "" */
-	char *name;
-	unsigned occ;			/* its index among same exe and name */
-	uint64_t v[COMPARE_NFIELDS];
-	int matched;
-};
-
-struct cmp_run {
-	struct cmp_test *t;
-	size_t n;
-};
-
-static void cmp_run_release(struct cmp_run *r)
+void cmp_run_release(struct cmp_run *r)
 {
-	size_t i;
+	size_t i, k;
 
 	for (i = 0; i < r->n; i++) {
 		free(r->t[i].exe);
 		free(r->t[i].name);
+		for (k = 0; k < COMPARE_NFIELDS; k++)
+			free(r->t[i].series[k]);
 	}
 	free(r->t);
 	r->t = NULL;
 	r->n = 0;
 }
 
-static const char *base_name(const char *path)
+const char *cmp_base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -123,100 +119,6 @@ static void cmp_run_number(struct cmp_run *r)
 			    !strcmp(r->t[j].name, r->t[i].name))
 				r->t[i].occ++;
 	}
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t alloc = 0, n = 0, got;
-
-	if (!fp) {
-		perror_msg("compare: cannot read '%s'", path);
-		return NULL;
-	}
-	do {
-		buf = xgrow(buf, &alloc, n + 65536, 1);
-		got = fread(buf + n, 1, alloc - n, fp);
-		n += got;
-	} while (got);
-	if (ferror(fp)) {
-		perror_msg("compare: cannot read '%s'", path);
-		fclose(fp);
-		free(buf);
-		return NULL;
-	}
-	fclose(fp);
-	buf = xgrow(buf, &alloc, n + 1, 1);
-	buf[n] = 0;		/* for strspn() past the document */
-	*len = n;
-	return buf;
-}
-
-static void offset_position(const char *buf, size_t off, unsigned *line,
-			    unsigned *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off; i++) {
-		if (buf[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
-static json_object *parse_json(const char *path)
-{
-	struct json_tokener *tok;
-	enum json_tokener_error jerr;
-	json_object *root;
-	unsigned line, col;
-	size_t len = 0, end;
-	char *buf;
-
-	buf = read_file(path, &len);
-	if (!buf)
-		return NULL;
-	tok = json_tokener_new();
-	if (!tok) {
-		error_msg("compare: out of memory reading '%s'", path);
-		free(buf);
-		return NULL;
-	}
-	root = len ? json_tokener_parse_ex(tok, buf, (int)len) : NULL;
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (!root || jerr != json_tokener_success) {
-		if (!len || jerr == json_tokener_continue) {
-			error_msg("compare: '%s' is not valid JSON: the file "
-				  "ends before the document does", path);
-		} else {
-			offset_position(buf, end, &line, &col);
-			error_msg("compare: '%s' is not valid JSON at line %u, "
-				  "column %u: %s", path, line, col,
-				  json_tokener_error_desc(jerr));
-		}
-		json_object_put(root);
-		root = NULL;
-	} else {
-		end += strspn(buf + end, " \t\r\n");
-		if (end < len) {
-			offset_position(buf, end, &line, &col);
-			error_msg("compare: '%s' is not valid JSON at line %u, "
-				  "column %u: text after the document", path,
-				  line, col);
-			json_object_put(root);
-			root = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	free(buf);
-	return root;
 }
 
 static int get_count(const char *path, size_t idx, const char *name,
@@ -240,21 +142,60 @@ static int get_count(const char *path, size_t idx, const char *name,
 	return 0;
 }
 
-static int load_run(const char *path, struct cmp_run *r)
+/*
+ * A run of --repeat N keeps each figure's series in "repeats" (one value
+ * per run of the program); without it, the series is the headline alone.
+ */
+static int load_series(const char *path, size_t idx, const char *name,
+		       json_object *sc, struct cmp_test *t)
+{
+	json_object *rep = NULL, *arr, *v;
+	size_t k, i, n;
+
+	if (json_object_object_get_ex(sc, "repeats", &rep) &&
+	    !json_object_is_type(rep, json_type_object)) {
+		error_msg("compare: '%s': scopes[%zu] (%s): \"repeats\" is not "
+			  "an object", path, idx, name);
+		return -1;
+	}
+	for (k = 0; k < COMPARE_NFIELDS; k++) {
+		arr = rep ? rundoc_array(rep, fields[k].key) : NULL;
+		n = arr ? json_object_array_length(arr) : 0;
+		if (!n) {
+			t->series[k] = xmalloc(sizeof(double));
+			t->series[k][0] = (double)t->v[k];
+			t->nseries[k] = 1;
+			continue;
+		}
+		t->series[k] = xcalloc(n, sizeof(double));
+		t->nseries[k] = n;
+		for (i = 0; i < n; i++) {
+			v = json_object_array_get_idx(arr, i);
+			if (!json_object_is_type(v, json_type_int) ||
+			    json_object_get_int64(v) < 0) {
+				error_msg("compare: '%s': scopes[%zu] (%s): "
+					  "repeats.%s[%zu] is not a whole number "
+					  "of 0 or more", path, idx, name,
+					  fields[k].key, i);
+				return -1;
+			}
+			t->series[k][i] = (double)json_object_get_uint64(v);
+		}
+	}
+	return 0;
+}
+
+int cmp_load_run(const char *path, struct cmp_run *r)
 {
 	json_object *root, *scopes, *sc, *v, *metrics;
 	size_t i, n, k;
 
 	memset(r, 0, sizeof(*r));
-	root = parse_json(path);
+	root = rundoc_load("compare", path);
 	if (!root)
 		return -1;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "scopes", &scopes) ||
-	    !json_object_is_type(scopes, json_type_array)) {
-		error_msg("compare: '%s' is not memsup JSON: no \"scopes\" "
-			  "array at the top level", path);
-		hint_msg("write it with memsup --json FILE");
+	scopes = rundoc_scopes("compare", path, root);
+	if (!scopes) {
 		json_object_put(root);
 		return -1;
 	}
@@ -285,10 +226,15 @@ static int load_run(const char *path, struct cmp_run *r)
 				goto fail;
 		if (json_object_object_get_ex(sc, "executable", &v) &&
 		    json_object_is_type(v, json_type_string))
-			t->exe = xstrdup(base_name(json_object_get_string(v)));
+			t->exe = xstrdup(cmp_base_name(json_object_get_string(v)));
 		else
 			t->exe = xstrdup("");
 		t->name = xstrdup(name);
+		if (load_series(path, i, name, sc, t) < 0) {
+			free(t->exe);
+			free(t->name);
+			goto fail;
+		}
 		r->n++;
 	}
 	json_object_put(root);
@@ -312,7 +258,7 @@ static void run_from_scopes(struct cmp_run *r, const struct scope *scopes)
 	for (sc = scopes; sc; sc = sc->next) {
 		struct cmp_test *t = &r->t[r->n++];
 
-		t->exe = xstrdup(sc->executable ? base_name(sc->executable) :
+		t->exe = xstrdup(sc->executable ? cmp_base_name(sc->executable) :
 			 "");
 		t->name = xstrdup(sc->name ? sc->name : "");
 		t->v[COMPARE_PEAK] = sc->m.peak;
@@ -606,9 +552,9 @@ int compare_files(const char *base_path, const char *new_path,
 	struct pairing p;
 	size_t over;
 
-	if (load_run(base_path, &base) < 0)
+	if (cmp_load_run(base_path, &base) < 0)
 		return 2;
-	if (load_run(new_path, &new) < 0) {
+	if (cmp_load_run(new_path, &new) < 0) {
 		cmp_run_release(&base);
 		return 2;
 	}
@@ -629,84 +575,183 @@ int compare_files(const char *base_path, const char *new_path,
 
 static void compare_usage(void)
 {
-	error_msg("usage: memsup compare BASE.json NEW.json "
+	error_msg("usage: memsup compare RUN.json... [--metric M] [--stat S] "
+		  "[--sort K] [--csv FILE] [--html FILE] "
 		  "[--fail-on FIELD:THRESHOLD]...");
+}
+
+static const char *const stat_names[] = {
+	[STAT_HEADLINE] = "", [STAT_MIN] = "min", [STAT_MAX] = "max",
+	[STAT_MEAN] = "mean", [STAT_MEDIAN] = "median",
+	[STAT_STDDEV] = "stddev",
+};
+
+static const char *const sort_names[] = {
+	[SORT_NAME] = "name", [SORT_VALUE] = "value", [SORT_CHANGE] = "change",
+};
+
+/* Index of VALUE in NAMES[FIRST..N), or -1 with a message. */
+static int pick(const char *opt, const char *value, const char *const *names,
+		int first, int n, const char *expected)
+{
+	int i;
+
+	for (i = first; i < n; i++)
+		if (!strcmp(value, names[i]))
+			return i;
+	error_msg("compare: invalid value '%s' for %s: expected %s", value,
+		  opt, expected);
+	return -1;
+}
+
+static void compare_help(void)
+{
+	fputs("usage: memsup compare RUN.json... [--metric M] [--stat S] "
+	      "[--sort K]\n"
+	      "                      [--csv FILE] [--html FILE] "
+	      "[--fail-on FIELD:THRESHOLD]...\n"
+	      "Runs oldest first. With two runs and none of --metric, --stat, "
+	      "--sort,\n--csv, --html: every figure of the first run against "
+	      "the second.\n"
+	      "  --metric peak|allocated|allocations|leaked  the figure "
+	      "(default peak)\n"
+	      "  --stat min|max|mean|median|stddev  over each test's repeats "
+	      "(--repeat N)\n"
+	      "  --sort name|value|change  row order (default name)\n"
+	      "  --csv FILE          also write the raw values as CSV\n"
+	      "  --html FILE         bars of the first run against the last; "
+	      "a line per\n"
+	      "                      test across three runs or more\n"
+	      "  --fail-on FIELD:THRESHOLD  exit 1 when the last run is over "
+	      "the first\n"
+	      "                      by more: peak:10%, peak:5MiB, "
+	      "allocations:100\n", stdout);
 }
 
 int compare_main(int argc, char **argv)
 {
-	const char *paths[2] = { NULL, NULL };
+	struct compare_opts o = { .metric = COMPARE_PEAK };
+	const char **paths;
 	struct fail_on *fail;
 	size_t nfail = 0, npaths = 0;
-	int i, ret, dashdash = 0;
+	int i, ret, dashdash = 0, series = 0, k;
 
 	fail = xcalloc((size_t)argc + 1, sizeof(*fail));
+	paths = xcalloc((size_t)argc + 1, sizeof(*paths));
 	for (i = 1; i < argc; i++) {
-		const char *spec = NULL, *why;
+		const char *arg = argv[i], *val = NULL, *why, *eq;
+		size_t len;
 
-		if (!dashdash && !strcmp(argv[i], "--")) {
+		if (dashdash || arg[0] != '-' || !arg[1]) {
+			paths[npaths++] = arg;
+			continue;
+		}
+		if (!strcmp(arg, "--")) {
 			dashdash = 1;
 			continue;
 		}
-		if (!dashdash && !strcmp(argv[i], "--fail-on")) {
-			if (i + 1 == argc) {
-				error_msg("compare: option '--fail-on' needs "
-					  "FIELD:THRESHOLD");
-				goto usage;
-			}
-			spec = argv[++i];
-		} else if (!dashdash && !strncmp(argv[i], "--fail-on=", 10)) {
-			spec = argv[i] + 10;
-		} else if (!dashdash && (!strcmp(argv[i], "--help") ||
-					 !strcmp(argv[i], "-h"))) {
-			fputs("usage: memsup compare BASE.json NEW.json "
-			      "[--fail-on FIELD:THRESHOLD]...\n"
-			      "FIELD: peak, allocated, allocations, leaked; "
-			      "THRESHOLD: 10% or 5MiB or 100\n", stdout);
-			free(fail);
-			return 0;
-		} else if (!dashdash && argv[i][0] == '-' && argv[i][1]) {
-			error_msg("compare: unknown option '%s'", argv[i]);
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			compare_help();
+			ret = 0;
+			goto out;
+		}
+		eq = strchr(arg, '=');
+		len = eq ? (size_t)(eq - arg) : strlen(arg);
+#define IS(name) (len == strlen(name) && !strncmp(arg, name, len))
+		if (!IS("--fail-on") && !IS("--metric") && !IS("--stat") &&
+		    !IS("--sort") && !IS("--csv") && !IS("--html")) {
+			error_msg("compare: unknown option '%s'", arg);
 			goto usage;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
 		} else {
-			if (npaths == 2) {
-				error_msg("compare: more than two files given "
-					  "('%s')", argv[i]);
-				goto usage;
+			error_msg("compare: option '%s' needs %s", arg,
+				  IS("--fail-on") ? "FIELD:THRESHOLD" :
+				  IS("--csv") || IS("--html") ? "a file name" :
+				  "a value");
+			goto usage;
+		}
+		if (IS("--fail-on")) {
+			if (compare_parse_fail_on(val, &fail[nfail], &why) < 0) {
+				error_msg("compare: invalid value '%s' for "
+					  "--fail-on: %s", val, why);
+				ret = 2;
+				goto out;
 			}
-			paths[npaths++] = argv[i];
+			nfail++;
 			continue;
 		}
-		if (compare_parse_fail_on(spec, &fail[nfail], &why) < 0) {
-			error_msg("compare: invalid value '%s' for --fail-on: "
-				  "%s", spec, why);
-			free(fail);
-			return 2;
+		series = 1;
+		if (IS("--metric")) {
+			for (k = 0; k < COMPARE_NFIELDS; k++)
+				if (!strcmp(val, compare_field_name(k)))
+					break;
+			if (k == COMPARE_NFIELDS) {
+				error_msg("compare: invalid value '%s' for "
+					  "--metric: expected peak, allocated, "
+					  "allocations or leaked", val);
+				ret = 2;
+				goto out;
+			}
+			o.metric = (enum compare_field)k;
+		} else if (IS("--stat")) {
+			k = pick("--stat", val, stat_names, STAT_MIN,
+				 STAT_STDDEV + 1, "min, max, mean, median or "
+				 "stddev");
+			if (k < 0) {
+				ret = 2;
+				goto out;
+			}
+			o.stat = (enum compare_stat)k;
+		} else if (IS("--sort")) {
+			k = pick("--sort", val, sort_names, SORT_NAME,
+				 SORT_CHANGE + 1, "name, value or change");
+			if (k < 0) {
+				ret = 2;
+				goto out;
+			}
+			o.sort = (enum compare_sort)k;
+		} else if (IS("--csv")) {
+			o.csv_path = val;
+		} else {
+			o.html_path = val;
 		}
-		nfail++;
+#undef IS
 	}
-	if (npaths != 2) {
-		error_msg("compare: expected two JSON files, BASE and NEW");
+	if (npaths < 2) {
+		error_msg("compare: expected two or more JSON files, oldest "
+			  "first");
 		goto usage;
 	}
-	ret = compare_files(paths[0], paths[1], fail, nfail, stdout);
-	free(fail);
+	if (npaths == 2 && !series) {
+		ret = compare_files(paths[0], paths[1], fail, nfail, stdout);
+	} else {
+		o.fail = fail;
+		o.nfail = nfail;
+		ret = compare_series(paths, npaths, &o, stdout);
+	}
 	if (fflush(stdout)) {
 		perror_msg("compare: cannot write the table");
-		return 2;
+		ret = 2;
 	}
-	return ret;
+	goto out;
 usage:
 	compare_usage();
+	ret = 2;
+out:
 	free(fail);
-	return 2;
+	free(paths);
+	return ret;
 }
 
 int compare_check_baseline(const char *baseline_path)
 {
 	struct cmp_run r;
 
-	if (load_run(baseline_path, &r) < 0)
+	if (cmp_load_run(baseline_path, &r) < 0)
 		return -1;
 	cmp_run_release(&r);
 	return 0;
@@ -730,7 +775,7 @@ int compare_gate(const char *baseline_path, const struct scope *scopes,
 			return -1;
 		}
 	}
-	if (load_run(baseline_path, &base) < 0) {
+	if (cmp_load_run(baseline_path, &base) < 0) {
 		free(fail);
 		return -1;
 	}

@@ -1,8 +1,9 @@
 /*
- * Comparing runs (SPEC §2): `memsup compare BASE.json NEW.json` and a
- * run's `--baseline FILE.json --fail-on FIELD:THRESHOLD`.
+ * Comparing runs: `memsup compare BASE.json NEW.json`, `memsup compare`
+ * over more runs, and a run's `--baseline FILE.json --fail-on
+ * FIELD:THRESHOLD`.
  *
- * Both read the JSON that report_json() writes (SPEC §7.3) with json-c,
+ * All read the JSON report_json() writes (docs/reports.md) with json-c,
  * match tests by executable basename and name (the k-th scope of a name
  * with the k-th: a program's processes share its name), and compare four
  * figures: peak (peak_bytes), allocated (allocated_bytes), allocations
@@ -61,9 +62,13 @@ int compare_files(const char *base_path, const char *new_path,
 		  const struct fail_on *fail, size_t n, FILE *out);
 
 /*
- * `memsup compare BASE.json NEW.json [--fail-on FIELD:THRESHOLD]...`,
- * ARGV[0] being "compare". The table goes to stdout. Returns the exit
- * status: 0, 1 (a threshold exceeded), 2 (usage or bad input).
+ * `memsup compare RUN.json... [--metric M] [--stat S] [--sort K]
+ * [--csv FILE] [--html FILE] [--fail-on FIELD:THRESHOLD]...`, ARGV[0]
+ * being "compare". Two runs and none of the options but --fail-on: the
+ * table of compare_files(); otherwise the table of one figure over every
+ * run (compare_load.h, compare_runs.c). The table goes to stdout.
+ * Returns the exit status: 0, 1 (a threshold exceeded), 2 (usage or bad
+ * input).
  */
 int compare_main(int argc, char **argv);
 

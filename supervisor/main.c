@@ -26,7 +26,9 @@
 #include "supervisor/compare.h"
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
+#include "supervisor/repeat.h"
 #include "supervisor/report.h"
+#include "supervisor/report_view.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/xmalloc.h"
@@ -52,6 +54,9 @@ struct options {
 	const char *fail_on[32];
 	size_t nfail_on;
 	int color;			/* -1 auto, 0 never, 1 always */
+	const char *html_path;
+	const char *collapsed_path;
+	unsigned repeat;
 };
 
 static void usage(FILE *fp)
@@ -60,7 +65,9 @@ static void usage(FILE *fp)
 	      "       memsup [OPTIONS] [--policy FILE] --pid PID\n"
 	      "       memsup check-policy FILE\n"
 	      "       memsup list-tests [--policy FILE] PROGRAM\n"
-	      "       memsup compare BASE.json NEW.json [--fail-on F:T]...\n"
+	      "       memsup compare RUN.json... [--metric M] [--stat S] [--sort K]\n"
+	      "                      [--csv FILE] [--html FILE] [--fail-on F:T]...\n"
+	      "       memsup report RUN.json [--html FILE] [--collapsed FILE]\n"
 	      "\n"
 	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
 	      "allocation and free of every process it becomes.\n"
@@ -69,6 +76,8 @@ static void usage(FILE *fp)
 	      "  --policy FILE       YAML policy (see docs/policy.md)\n"
 	      "  --json FILE         write JSON results\n"
 	      "  --junit-xml FILE    write JUnit XML\n"
+	      "  --html FILE         write the HTML report (tests, flame graphs)\n"
+	      "  --collapsed FILE    write folded stacks (flamegraph.pl, inferno)\n"
 	      "  --junit-family=xunit2|xunit1  xunit1 adds file and line\n"
 	      "  --baseline FILE.json  compare with an earlier --json run\n"
 	      "  --fail-on FIELD:THRESHOLD  with --baseline: peak:10%,\n"
@@ -76,6 +85,8 @@ static void usage(FILE *fp)
 	      "  --color=auto|always|never  colour on a terminal (NO_COLOR)\n"
 	      "  --pid PID           attach to a running process; detach on\n"
 	      "                      SIGINT, SIGTERM or --timeout\n"
+	      "  --repeat N          run the program N times; each test's\n"
+	      "                      figures are the minimum over the runs\n"
 	      "  --timeout SECONDS   stop after this long (launch: the program\n"
 	      "                      is killed; --pid: memsup detaches)\n"
 	      "  --stack-depth N     frames kept per allocation stack (16)\n"
@@ -261,7 +272,7 @@ static char **prog_argv;
 static unsigned symbolize_cb(const void *ctx, uint32_t stack,
 			     struct sym_frame *out, unsigned max)
 {
-	return session_symbolize(ctx, stack, out, max);
+	return repeat_symbolize(ctx, stack, out, max);
 }
 
 /* The terminal flags: colour per --color, NO_COLOR and isatty. */
@@ -300,10 +311,13 @@ static int finish_reports(int exit_status)
 	int failed = 0;
 
 	session_number_results(s);
+	repeat_merge(s);
 	if (s->pol)
 		report_term_report(stderr, &ri, s->done, term_flags());
 	else if (!opts.quiet)
 		report_term_summary(stderr, &ri, s->done);
+	if (!opts.quiet)
+		repeat_report(stderr, s->done);
 	if (json_file.fp) {
 		report_json(json_file.fp, &ri, s->done);
 		if (report_file_commit(&json_file) < 0)
@@ -314,6 +328,8 @@ static int finish_reports(int exit_status)
 		if (report_file_commit(&junit_file) < 0)
 			failed = 1;
 	}
+	if (report_views_write(&ri, s->done) < 0)
+		failed = 1;
 	return failed;
 }
 
@@ -359,7 +375,7 @@ int main(int argc, char **argv)
 		OPT_ENGINE,
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
-		OPT_COLOR,
+		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -375,6 +391,9 @@ int main(int argc, char **argv)
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "html", required_argument, NULL, OPT_HTML },
+		{ "collapsed", required_argument, NULL, OPT_COLLAPSED },
+		{ "repeat", required_argument, NULL, OPT_REPEAT },
 		{ "error-exitcode", required_argument, NULL,
 		  OPT_ERROR_EXITCODE },
 		{ "ck-timeout-multiplier", required_argument, NULL,
@@ -406,6 +425,8 @@ int main(int argc, char **argv)
 		return cmd_list_tests(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "compare"))
 		return compare_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return report_main(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
@@ -516,6 +537,21 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_HTML:
+			opts.html_path = optarg;
+			break;
+		case OPT_COLLAPSED:
+			opts.collapsed_path = optarg;
+			break;
+		case OPT_REPEAT:
+			if (parse_uint("--repeat", optarg, 255, &v) < 0)
+				return EXIT_USAGE;
+			if (!v) {
+				error_msg("--repeat must be at least 1");
+				return EXIT_USAGE;
+			}
+			opts.repeat = (unsigned)v;
+			break;
 		case OPT_NO_PIN:
 			opts.pin = 0;	/* the default now; kept for scripts */
 			break;
@@ -553,6 +589,11 @@ int main(int argc, char **argv)
 		}
 	}
 	msg_set_verbosity(opts.verbose);
+	if (opts.pid && opts.repeat > 1) {
+		error_msg("--repeat runs the program again: it cannot be "
+			  "used with --pid");
+		return EXIT_USAGE;
+	}
 	if (opts.pid && optind < argc) {
 		error_msg("give either --pid or a program, not both");
 		return EXIT_USAGE;
@@ -583,9 +624,11 @@ int main(int argc, char **argv)
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
-	if (opts.junit_path &&
-	    report_file_open(&junit_file, opts.junit_path) < 0) {
+	if ((opts.junit_path &&
+	     report_file_open(&junit_file, opts.junit_path) < 0) ||
+	    report_views_open(opts.html_path, opts.collapsed_path) < 0) {
 		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
@@ -646,6 +689,13 @@ int main(int argc, char **argv)
 			report_file_abandon(&junit_file);
 			return EXIT_SUPERVISION;
 		}
+	} else if (opts.repeat > 1 &&
+		   (status = repeat_before(s, prog_argv, opts.repeat,
+					   opts.quiet)) != 0) {
+		msg_set_cleanup(NULL);
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		return status < 0 ? EXIT_SUPERVISION : status;
 	} else if (session_launch(s, prog_argv) < 0) {
 		msg_set_cleanup(NULL);
 		report_file_abandon(&json_file);
@@ -658,6 +708,7 @@ int main(int argc, char **argv)
 	if (s->mode == MODE_ATTACH && s->procs)
 		session_detach(s);
 	msg_set_cleanup(NULL);
+	repeat_merge(s);
 
 	err = session_launch_error(s);
 	if (s->failed_exec) {

@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "supervisor/report.h"
 
@@ -56,6 +58,27 @@ static void json_metrics(FILE *fp, const struct scope *sc)
 		sc->nfds_leaked);
 }
 
+static void json_series(FILE *fp, const char *key, const uint64_t *v,
+			size_t n)
+{
+	size_t i;
+
+	fprintf(fp, "%s\"%s\": [", strcmp(key, "peak_bytes") ? ", " : "", key);
+	for (i = 0; i < n; i++)
+		fprintf(fp, "%s%" PRIu64, i ? ", " : "", v[i]);
+	fputc(']', fp);
+}
+
+/* --repeat N: each figure in every run, oldest first. */
+static void json_repeats(FILE *fp, const struct scope_repeats *r)
+{
+	fputs(",\n      \"repeats\": { ", fp);
+	json_series(fp, "peak_bytes", r->peak, r->n);
+	json_series(fp, "allocated_bytes", r->allocated, r->n);
+	json_series(fp, "allocations", r->allocations, r->n);
+	fputs(" }", fp);
+}
+
 #define MAX_FRAMES 512
 
 static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
@@ -78,6 +101,9 @@ static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
 			fputs(", \"line\": null", fp);
 		fputs(", \"object\": ", fp);
 		json_string(fp, fr[i].object);
+		if (fr[i].object)
+			fprintf(fp, ", \"offset\": \"0x%" PRIx64 "\"",
+				fr[i].offset);
 		fprintf(fp, ", \"address\": \"0x%" PRIx64 "\"%s }", fr[i].pc,
 			fr[i].inlined ? ", \"inlined\": true" : "");
 	}
@@ -138,6 +164,8 @@ static void json_scope(FILE *fp, const struct run_info *ri,
 	fprintf(fp, ",\n      \"time\": %.6f", sc->end - sc->start);
 	fputs(",\n      \"metrics\": ", fp);
 	json_metrics(fp, sc);
+	if (sc->repeats)
+		json_repeats(fp, sc->repeats);
 	fputs(",\n      \"failures\": [", fp);
 	for (i = 0; i < sc->nfailures; i++) {
 		const struct scope_failure *f = &sc->failures[i];
@@ -171,6 +199,9 @@ void report_json(FILE *fp, const struct run_info *ri,
 {
 	const struct scope *sc;
 	char *const *a;
+	char date[32];
+	time_t started;
+	struct tm tm;
 
 	fputs("{\n  \"memsup_version\": ", fp);
 	json_string(fp, MEMSUP_VERSION);
@@ -190,7 +221,13 @@ void report_json(FILE *fp, const struct run_info *ri,
 		fputs("null", fp);
 	else
 		fprintf(fp, "%d", report_program_exit(ri->program_status));
-	fprintf(fp, ",\n  \"time\": %.6f,\n  \"scopes\": [", ri->seconds);
+	fprintf(fp, ",\n  \"time\": %.6f", ri->seconds);
+	/* When the run started, for the reader of a report. */
+	started = time(NULL) - (time_t)ri->seconds;
+	if (gmtime_r(&started, &tm) &&
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		fprintf(fp, ",\n  \"started\": \"%s\"", date);
+	fputs(",\n  \"scopes\": [", fp);
 	for (sc = scopes; sc; sc = sc->next) {
 		fputs(sc == scopes ? "\n" : ",\n", fp);
 		json_scope(fp, ri, sc);

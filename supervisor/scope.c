@@ -287,6 +287,12 @@ void scope_free(struct scope *s)
 	free(s->leaks);
 	fds_free(s->fds_open, s->nfds_open);
 	fds_free(s->fds_leaked, s->nfds_leaked);
+	if (s->repeats) {
+		free(s->repeats->peak);
+		free(s->repeats->allocated);
+		free(s->repeats->allocations);
+		free(s->repeats);
+	}
 	free(s->classname);
 	free(s->file);
 	free(s->name);

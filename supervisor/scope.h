@@ -53,6 +53,13 @@ struct scope_failure {
 	char *message;			/* pytest-memray's words */
 };
 
+/* memsup --repeat N: a test's figures in each run it ran in, oldest
+ * first (the scope's own metrics hold the headline, the minimum). */
+struct scope_repeats {
+	size_t n;
+	uint64_t *peak, *allocated, *allocations;
+};
+
 struct fd_entry {
 	int fd;
 	char *target;			/* readlink of /proc/PID/fd/N */
@@ -92,6 +99,7 @@ struct scope {
 	size_t nfds_open;
 	struct fd_entry *fds_leaked;	/* at close */
 	size_t nfds_leaked;
+	struct scope_repeats *repeats;	/* --repeat N, else NULL */
 };
 
 /* The accounting of one process image. */

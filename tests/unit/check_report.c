@@ -741,30 +741,37 @@ static const struct argv_case {
 	const char *err;
 } argv_cases[] = {
 	{ { "compare" }, 2,
-	  "memsup: compare: expected two JSON files, BASE and NEW\n"
-	  "memsup: usage: memsup compare BASE.json NEW.json [--fail-on "
+	  "memsup: compare: expected two or more JSON files, oldest first\n"
+	  "memsup: usage: memsup compare RUN.json... [--metric M] [--stat S] "
+	  "[--sort K] [--csv FILE] [--html FILE] [--fail-on "
 	  "FIELD:THRESHOLD]...\n" },
 	{ { "compare", DATA "base.json" }, 2,
-	  "memsup: compare: expected two JSON files, BASE and NEW\n"
-	  "memsup: usage: memsup compare BASE.json NEW.json [--fail-on "
+	  "memsup: compare: expected two or more JSON files, oldest first\n"
+	  "memsup: usage: memsup compare RUN.json... [--metric M] [--stat S] "
+	  "[--sort K] [--csv FILE] [--html FILE] [--fail-on "
 	  "FIELD:THRESHOLD]...\n" },
 	{ { "compare", "a", "b", "c" }, 2,
-	  "memsup: compare: more than two files given ('c')\n"
-	  "memsup: usage: memsup compare BASE.json NEW.json [--fail-on "
-	  "FIELD:THRESHOLD]...\n" },
+	  "memsup: compare: cannot read 'a': No such file or directory\n" },
 	{ { "compare", "a", "b", "--fail-on" }, 2,
 	  "memsup: compare: option '--fail-on' needs FIELD:THRESHOLD\n"
-	  "memsup: usage: memsup compare BASE.json NEW.json [--fail-on "
+	  "memsup: usage: memsup compare RUN.json... [--metric M] [--stat S] "
+	  "[--sort K] [--csv FILE] [--html FILE] [--fail-on "
 	  "FIELD:THRESHOLD]...\n" },
 	{ { "compare", "a", "b", "--fail-on", "peak:x" }, 2,
 	  "memsup: compare: invalid value 'peak:x' for --fail-on: expected "
 	  "a number\n" },
 	{ { "compare", "a", "b", "--bogus" }, 2,
 	  "memsup: compare: unknown option '--bogus'\n"
-	  "memsup: usage: memsup compare BASE.json NEW.json [--fail-on "
+	  "memsup: usage: memsup compare RUN.json... [--metric M] [--stat S] "
+	  "[--sort K] [--csv FILE] [--html FILE] [--fail-on "
 	  "FIELD:THRESHOLD]...\n" },
 	{ { "compare", DATA "base.json", DATA "base.json",
 	    "--fail-on=peak:0" }, 0, "" },
+	{ { "compare", DATA "base.json", DATA "new.json", DATA "base.json",
+	    "--sort=change" }, 0, "" },
+	{ { "compare", DATA "base.json", DATA "new.json", "--stat", "mode" }, 2,
+	  "memsup: compare: invalid value 'mode' for --stat: expected min, "
+	  "max, mean, median or stddev\n" },
 };
 
 static int run_argv(const void *arg)
