@@ -41,7 +41,7 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS) 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -I. \
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -I. -pthread \
 	-DMEMSUP_VERSION='"$(VERSION)"'
 ifneq ($(SANITIZE),)
 BASE_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer

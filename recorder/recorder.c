@@ -170,6 +170,7 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 	uint64_t pc, sp, rbp = f->rbp, cfa, ra_at, prev_ip, prev_sp;
 	int rbp_ok = 1, collecting = !skip_to || skip_to == lo;
 	unsigned n = 0, guard = 0, walked = 1;
+	uint64_t exact = 0;
 	struct rec_rule r;
 
 	if (ra_word(c, lo, &pc) < 0)
@@ -184,7 +185,7 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 	for (;;) {
 		if (++guard > 4096)
 			return -1;
-		if (rule_get(c, f, pc, &r) < 0)
+		if (rule_get(c, f, pc | exact, &r) < 0)
 			return -1;
 		if (r.kind == REC_RULE_NOCODE) {
 			if (n)
@@ -193,6 +194,27 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 		}
 		if ((collecting && n >= max) || r.kind == REC_RULE_END)
 			break;
+		if (r.kind == REC_RULE_SIGNAL) {
+			/* the interrupted code: its rip, rsp and rbp */
+			if (sp < lo || sp + REC_SIGFRAME_RIP + 8 > hi || (sp & 7))
+				return -1;
+			pc = word(sp + REC_SIGFRAME_RIP);
+			rbp = word(sp + REC_SIGFRAME_RBP);
+			sp = word(sp + REC_SIGFRAME_RSP);
+			rbp_ok = 1;
+			exact = REC_PC_EXACT;
+			/* it may have run on another stack (sigaltstack) */
+			lo = sp;
+			hi = lo + REC_STACK_WINDOW;
+			if (!pc)
+				break;
+			if (collecting)
+				pcs[n++] = pc;
+			walked++;
+			prev_ip = pc;
+			prev_sp = sp;
+			continue;
+		}
 		if (r.kind == REC_RULE_SLOW ||
 		    (r.kind == REC_RULE_CFA_RBP && !rbp_ok))
 			return -1;
@@ -213,6 +235,7 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 		if (r.rbp == REC_RBP_LOST)
 			rbp_ok = 0;
 		sp = cfa;
+		exact = 0;
 		if (!pc || (pc == prev_ip && sp == prev_sp))
 			break;
 		if (!collecting && ra_at == skip_to) {
@@ -296,27 +319,71 @@ static uint64_t abandoned(struct rec_control *c, uint64_t sp, uint32_t *tidp)
  * is returned, so that a block's free always precedes, in the ring, the
  * next allocation at its address by any thread.
  */
+static void yield(void)
+{
+	long ret;
+
+	__asm__ volatile("syscall" : "=a"(ret) : "0"(24L /* sched_yield */)
+			 : "rcx", "r11", "memory");
+	(void)ret;
+}
+
+static struct rec_event *slot_of(struct rec_control *c, uint64_t seq)
+{
+	return (struct rec_event *)((char *)c + c->ring_off +
+				    (seq & (c->ring_slots - 1)) * c->event_size);
+}
+
+/*
+ * Appends an event. The slot is reserved by sequence number; a writer
+ * that finds the ring full traps, and memsup drains it at that stop.
+ * Frees reserve before the block is released and allocations after it
+ * is returned, so that a block's free always precedes, in the ring, the
+ * next allocation at its address by any thread.
+ *
+ * A signal handler that longjmps out leaves the call it interrupted
+ * unfinished: a slot it had reserved would stay empty and hold every
+ * later event back. So each reservation is claimed in the thread's
+ * state first (settle() and memsup read the claims), one level per
+ * handler that interrupts a filler.
+ */
 static void emit(struct rec_control *c, struct rec_frame *f,
 		 struct rec_tstate *t, unsigned kind, unsigned entry,
 		 const uint64_t *args, uint64_t result, const uint64_t *pcs,
 		 unsigned npcs)
 {
-	uint32_t tid;
-	uint64_t lost = abandoned(c, f->entry_rsp, &tid);
-	uint64_t seq = __atomic_fetch_add(&c->head, 1, __ATOMIC_RELAXED);
+	uint32_t tid, d = t->wdepth;
+	uint64_t lost = abandoned(c, f->entry_rsp, &tid), seq;
 	struct rec_event *ev;
 	unsigned spins = 0;
 
+	if (d >= REC_MAX_NEST) {
+		__atomic_fetch_add(&c->lost, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	t->wdepth = d + 1;
+	__asm__ volatile("" ::: "memory");
+	t->wsp[d] = (uint64_t)__builtin_frame_address(0);
+	__atomic_store_n(&t->wseq[d], REC_RESERVING, __ATOMIC_RELAXED);
+	seq = __atomic_fetch_add(&c->head, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->wseq[d], seq + 1, __ATOMIC_RELEASE);
+	/*
+	 * Full: memsup's drainer thread empties rings as the program runs;
+	 * give it the CPU a while (it may share ours), then stop for memsup
+	 * to drain at the trap.
+	 */
 	while (seq - load(&c->tail) >= c->ring_slots) {
-		if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE))
-			return;
+		if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE) ||
+		    ++spins > 1000000)
+			goto out;
+		if (spins % 64) {
+			yield();
+			continue;
+		}
 		__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
-		if (++spins > 1000000)
-			return;
 		rec_trap_full(f);
 	}
-	ev = (struct rec_event *)((char *)c + c->ring_off +
-				  (seq & (c->ring_slots - 1)) * c->event_size);
+	ev = slot_of(c, seq);
 	ev->entry = (uint16_t)entry;
 	ev->kind = (uint8_t)kind;
 	ev->npcs = (uint8_t)npcs;
@@ -327,6 +394,43 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 	ev->result = result;
 	copy(ev->pcs, pcs, npcs * sizeof(*pcs));
 	__atomic_store_n(&ev->ready, seq + 1, __ATOMIC_RELEASE);
+out:
+	__atomic_store_n(&t->wseq[d], 0, __ATOMIC_RELEASE);
+	__asm__ volatile("" ::: "memory");
+	t->wdepth = d;
+}
+
+/*
+ * The thread's next call, from higher on the stack than a filler that
+ * never finished, knows that filler was longjmp'd away: its slot becomes
+ * a hole memsup passes over. (A handler running over a filler is below
+ * it on the stack.)
+ */
+static void settle(struct rec_control *c, struct rec_tstate *t, uint64_t sp)
+{
+	uint32_t d = t->wdepth;
+	uint64_t seq1;
+	struct rec_event *ev;
+
+	while (d > 0 && d <= REC_MAX_NEST && sp > t->wsp[d - 1] &&
+	       sp - t->wsp[d - 1] <= REC_SAME_STACK) {
+		d--;
+		seq1 = t->wseq[d];
+		if (seq1 && seq1 != REC_RESERVING) {
+			ev = slot_of(c, seq1 - 1);
+			if (load(&ev->ready) != seq1) {
+				ev->kind = REC_EV_HOLE;
+				ev->npcs = 0;
+				ev->abandoned = 0;
+				__atomic_store_n(&ev->ready, seq1,
+						 __ATOMIC_RELEASE);
+			}
+		}
+		__atomic_store_n(&t->wseq[d], 0, __ATOMIC_RELEASE);
+		t->wdepth = d;
+	}
+	if (d > REC_MAX_NEST)
+		t->wdepth = 0;
 }
 
 int rec_alloc_pre(struct rec_frame *f)
@@ -344,6 +448,7 @@ int rec_alloc_pre(struct rec_frame *f)
 		__atomic_fetch_add(&c->lost, 1, __ATOMIC_RELAXED);
 		return 0;
 	}
+	settle(c, t, slot);
 	if (busy(t, slot)) {
 		/* the allocation inside operator new records the new */
 		if (t->new_slot && (e->kind == REC_ALLOC ||
@@ -415,6 +520,7 @@ void rec_tail(struct rec_frame *f)
 		__atomic_fetch_add(&c->lost, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	settle(c, t, slot);
 	if (e->kind == REC_NEW) {
 		if (busy(t, slot)) {
 			/* new[] tail-jumping to new: the outer one counts */

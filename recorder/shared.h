@@ -66,7 +66,15 @@ enum rec_rule_kind {
 	REC_RULE_END,		/* the outermost frame */
 	REC_RULE_CFA_RSP,
 	REC_RULE_CFA_RBP,
+	REC_RULE_SIGNAL,	/* the kernel's signal frame (unwind.h) */
 };
+
+/* A rule's pc with this bit: a pc a signal interrupted, looked up as is */
+#define REC_PC_EXACT (1ULL << 63)
+/* x86-64 rt_sigframe: where the ucontext keeps rbp, rsp and rip */
+#define REC_SIGFRAME_RBP 120
+#define REC_SIGFRAME_RSP 160
+#define REC_SIGFRAME_RIP 168
 
 enum rec_rbp_rule {
 	REC_RBP_SAME,
@@ -94,6 +102,9 @@ struct rec_fixup {
 
 #define REC_MAX_FIXUPS 256
 
+#define REC_MAX_NEST 4
+#define REC_RESERVING (~0ULL)
+
 /* One thread's in-flight intercepted call, found through %fs:0x38. */
 struct rec_tstate {
 	uint64_t busy_slot;	/* return slot of the outermost call in
@@ -107,6 +118,16 @@ struct rec_tstate {
 	uint64_t free_ret;
 	uint64_t free_ptr;	/* its block, 0 if none */
 	uint64_t free_entry;
+	/*
+	 * The ring slots this thread reserved and has not filled yet, one
+	 * per level of signal handlers that interrupted a filler: sequence
+	 * number + 1, REC_RESERVING between asking and knowing it, 0 free;
+	 * and the stack of the call filling each.
+	 */
+	uint32_t wdepth;
+	uint32_t pad2;
+	uint64_t wseq[REC_MAX_NEST];
+	uint64_t wsp[REC_MAX_NEST];
 };
 
 /* An event in the ring. */
@@ -115,6 +136,7 @@ enum rec_event_kind {
 	REC_EV_FREE,		/* args[0] freed (or args[free_arg]) */
 	REC_EV_REALLOC_FREE,	/* a realloc begins: args[0] may go */
 	REC_EV_REALLOC,		/* ... and ends: args, result, stack */
+	REC_EV_HOLE,		/* a slot whose writer was longjmp'd away */
 };
 
 struct rec_event {

@@ -95,3 +95,9 @@ samples/repeat/repeat: samples/repeat/repeat.c
 SAMPLES += samples/recursion/recursion
 samples/recursion/recursion: samples/recursion/recursion.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# stress: what the in-process engine must survive (samples/stress/stress.c)
+SAMPLES += samples/stress/stress
+samples/stress/stress: samples/stress/stress.c samples/dlopen/liballoc.h \
+		$(SAMPLE_COMMON) | samples/dlopen/liballoc.so
+	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $< -ldl

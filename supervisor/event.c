@@ -1217,8 +1217,10 @@ static struct process *new_child_process(struct session *s,
 		forget_parent_tests(t);
 	if (!s->pol)
 		process_open_program_scope(s, proc);
-	else
+	else if (!share_vm)
 		scopes_changed(proc, parent->heap.nopen);
+	/* a vfork child runs in its parent's memory: the allocator
+	 * breakpoints there stay as its parent's scopes want them */
 	return proc;
 }
 
@@ -1676,29 +1678,39 @@ static void begin_stop(struct session *s)
 	kill_all(s);
 }
 
+/*
+ * The in-process engine's rings are also drained by a thread of memsup's
+ * while the program runs (inject_drainer_start()); the accounting is
+ * then this loop's only while it waits in wait4().
+ */
 int session_run(struct session *s)
 {
-	int status;
+	int status, ret = 0;
 	pid_t tid;
 
+	inject_drainer_start(s);
 	while (s->procs) {
 		if (stop_signal && !s->stopping) {
 			begin_stop(s);
 			if (s->mode == MODE_ATTACH)
-				return 0;
+				break;
 		}
+		inject_unlock(s);
 		tid = wait4(-1, &status, __WALL, NULL);
+		inject_lock(s);
 		if (tid < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == ECHILD)
 				break;
 			perror_msg("wait4");
-			return -1;
+			ret = -1;
+			break;
 		}
 		dispatch(s, tid, status);
 	}
-	return 0;
+	inject_drainer_stop(s);
+	return ret;
 }
 
 /* ---- detach ---- */

@@ -25,7 +25,9 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <time.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,7 +106,9 @@ struct inject {
 	unsigned nentries;
 	struct inj_pending pend[MAX_PENDING];
 	unsigned npend;
-	uint64_t events, rule_traps, unwind_traps, full_traps;
+	uint64_t events, rule_traps, unwind_traps, full_traps, holes;
+	uint64_t stuck_tail;		/* tail at the last full-ring trap */
+	unsigned stuck;			/* full-ring traps it stayed there */
 	uint64_t lost_warned;
 };
 
@@ -688,6 +692,8 @@ static void apply(struct session *s, struct inject *inj,
 	e = &inj->entries[ev->entry];
 	inj->events++;
 	switch (ev->kind) {
+	case REC_EV_HOLE:
+		return;
 	case REC_EV_FREE:
 		if (heap_free(&proc->heap, ev->args[0]) < 0 &&
 		    msg_verbosity() > 1)
@@ -725,16 +731,16 @@ static void apply(struct session *s, struct inject *inj,
 	alloc_returned(&proc->heap, e->id, old, size, block, stack);
 }
 
-void inject_drain(struct session *s, struct process *proc, int dead)
+unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 {
 	struct inject *inj = proc->as->inj;
 	struct rec_control *c;
-	uint64_t tail, mask, head;
+	uint64_t tail, mask, head, first;
 
 	if (!inj || inj->proc != proc)
-		return;
+		return 0;
 	c = inj->ctl;
-	tail = c->tail;
+	tail = first = c->tail;
 	mask = c->ring_slots - 1;
 	for (;;) {
 		const struct rec_event *ev = (const struct rec_event *)
@@ -747,16 +753,23 @@ void inject_drain(struct session *s, struct process *proc, int dead)
 			 * any more, the events after it still count.
 			 */
 			head = __atomic_load_n(&c->head, __ATOMIC_ACQUIRE);
-			if (!dead || tail >= head || tail - c->tail > c->ring_slots)
+			if (dead <= 0 || tail >= head ||
+			    tail - c->tail > c->ring_slots)
 				break;
 			tail++;
-			__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
 			continue;
 		}
+		/* closing a scope is the event loop's (ptrace is its) */
+		if (dead < 0 && ev->abandoned)
+			break;
 		apply(s, inj, ev);
 		tail++;
-		__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
+		/* the writers read tail: publish it now and then, not per
+		 * event, so that its cache line stays put */
+		if (!(tail & 1023))
+			__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
 	}
+	__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
 	if (c->lost > inj->lost_warned) {
 		warning_msg("process %d: %llu allocator calls not recorded "
 			    "(more than %u threads at once)", (int)proc->pid,
@@ -764,6 +777,148 @@ void inject_drain(struct session *s, struct process *proc, int dead)
 			    TSTATE_CAP);
 		inj->lost_warned = c->lost;
 	}
+	return (unsigned long)(tail - first);
+}
+
+/* ---- the drainer thread ---- */
+
+static pthread_mutex_t acct_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_t drainer;
+static int drainer_on;
+static volatile int drainer_quit;
+
+void inject_lock(struct session *s)
+{
+	if (drainer_on)
+		pthread_mutex_lock(&acct_lock);
+}
+
+void inject_unlock(struct session *s)
+{
+	if (drainer_on)
+		pthread_mutex_unlock(&acct_lock);
+}
+
+/* Whether a ring holds a quarter of its slots or more. */
+static int rings_quarter_full(struct session *s)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&acct_lock);
+	for (struct process *proc = s->procs; proc && !found;
+	     proc = proc->next) {
+		const struct inject *inj = proc->as->inj;
+
+		if (inj && inj->proc == proc &&
+		    __atomic_load_n(&inj->ctl->head, __ATOMIC_RELAXED) -
+		    inj->ctl->tail >= inj->ctl->ring_slots / 4)
+			found = 1;
+	}
+	pthread_mutex_unlock(&acct_lock);
+	return found;
+}
+
+/*
+ * Polls every ring: at once again while there were events, then backing
+ * off to 10 ms, so that a program that does not allocate costs memsup a
+ * hundred wake-ups a second.
+ */
+static void *drain_loop(void *arg)
+{
+	struct session *s = arg;
+	unsigned long n;
+	unsigned idle_us = 20;
+	struct process *proc;
+	struct timespec ts;
+
+	while (!drainer_quit) {
+		n = 0;
+		/* a quarter of a ring at least: fewer, larger batches keep
+		 * the ring's cache lines with the writing CPU longer */
+		if (!rings_quarter_full(s) && idle_us < 10000) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)idle_us * 1000;
+			nanosleep(&ts, NULL);
+			idle_us *= 2;
+			continue;
+		}
+		pthread_mutex_lock(&acct_lock);
+		for (proc = s->procs; proc; proc = proc->next)
+			n += inject_drain(s, proc, -1);
+		pthread_mutex_unlock(&acct_lock);
+		if (n)
+			idle_us = 20;
+	}
+	return NULL;
+}
+
+void inject_drainer_start(struct session *s)
+{
+	sigset_t all, old;
+
+	if (s->engine != ENGINE_INJECT || drainer_on)
+		return;
+	/* memsup's signals (SIGINT, the --timeout alarm) must interrupt the
+	 * loop's wait4, never land in this thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	drainer_quit = 0;
+	if (pthread_create(&drainer, NULL, drain_loop, s) == 0) {
+		drainer_on = 1;
+		pthread_mutex_lock(&acct_lock);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void inject_drainer_stop(struct session *s)
+{
+	if (!drainer_on)
+		return;
+	drainer_quit = 1;
+	pthread_mutex_unlock(&acct_lock);
+	pthread_join(drainer, NULL);
+	drainer_on = 0;
+}
+
+/*
+ * The ring is full and its oldest slot stays empty. While the ring is
+ * full, every slot a thread reserves now lies a whole ring ahead: the
+ * oldest was reserved long ago. If no thread claims it any more (claims
+ * are in the thread states, recorder.c's emit()), its writer was
+ * longjmp'd away by a signal handler before it filled it and never
+ * called an allocator again: it becomes a hole, or nothing would move.
+ */
+static void unblock(struct session *s, struct inject *inj)
+{
+	struct rec_control *c = inj->ctl;
+	const struct rec_tstate *ts =
+		(const struct rec_tstate *)(inj->data + c->tstate_off);
+	uint64_t want = c->tail + 1, used = c->tstate_used, i;
+	struct rec_event *ev;
+	unsigned k;
+
+	if (used > c->tstate_cap)
+		used = c->tstate_cap;
+	for (i = 0; i < used; i++)
+		for (k = 0; k < REC_MAX_NEST; k++) {
+			uint64_t w = __atomic_load_n(&ts[i].wseq[k],
+						     __ATOMIC_ACQUIRE);
+
+			if (w == want || w == REC_RESERVING)
+				return;
+		}
+	ev = (struct rec_event *)(inj->data + c->ring_off +
+				  (c->tail & (c->ring_slots - 1)) *
+				  c->event_size);
+	if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) == want)
+		return;
+	ev->kind = REC_EV_HOLE;
+	ev->npcs = 0;
+	ev->abandoned = 0;
+	__atomic_store_n(&ev->ready, want, __ATOMIC_RELEASE);
+	inj->holes++;
+	inj->stuck = 0;
+	inject_drain(s, inj->proc, 0);
 }
 
 /* ---- the recorder's traps ---- */
@@ -791,6 +946,7 @@ static void rule_add(struct inject *inj, struct unwinder *uw, uint64_t pc)
 		[UNWIND_RULE_END] = REC_RULE_END,
 		[UNWIND_RULE_CFA_RSP] = REC_RULE_CFA_RSP,
 		[UNWIND_RULE_CFA_RBP] = REC_RULE_CFA_RBP,
+		[UNWIND_RULE_SIGNAL] = REC_RULE_SIGNAL,
 	};
 	static const uint8_t rbps[] = {
 		[UNWIND_RBP_SAME] = REC_RBP_SAME,
@@ -899,7 +1055,13 @@ int inject_on_trap(struct session *s, struct tracee *t,
 		return 0;
 	if (off == inj->code->hdr->off_trap_full) {
 		inj->full_traps++;
-		resume(t);	/* drained before this stop was handled */
+		/* drained before this stop was handled */
+		if (inj->ctl->tail == inj->stuck_tail && ++inj->stuck >= 2)
+			unblock(s, inj);
+		else if (inj->ctl->tail != inj->stuck_tail)
+			inj->stuck = 0;
+		inj->stuck_tail = inj->ctl->tail;
+		resume(t);
 		return 1;
 	}
 	if (off != inj->code->hdr->off_trap_rule &&

@@ -48,11 +48,13 @@ int inject_redirected(const struct process *proc, uint64_t addr);
 void inject_enable(struct process *proc, int on);
 
 /*
- * Applies every event recorded so far in PROC to its accounting. DEAD:
- * no thread of the image runs any more (exit, exec), so slots that a
- * killed thread reserved and never filled are passed over.
+ * Applies every event recorded so far in PROC to its accounting; how
+ * many. DEAD > 0: no thread of the image runs any more (exit, exec), so
+ * slots that a killed thread reserved and never filled are passed over.
+ * DEAD < 0: the drainer thread, which stops before an event that would
+ * close a scope, for the event loop to apply.
  */
-void inject_drain(struct session *s, struct process *proc, int dead);
+unsigned long inject_drain(struct session *s, struct process *proc, int dead);
 
 /* For inject.c, from event.c: T's test whose return slot is SLOT was
  * abandoned; it ends, unfinished, with every call inside it. */
@@ -89,6 +91,19 @@ int inject_release(struct process *proc);
 
 /* Frees what memsup holds for an address space. */
 void inject_free(struct inject *inj);
+
+/*
+ * A thread of memsup's that drains every process's ring while the
+ * program runs, so that a ring rarely fills and the accounting runs on
+ * another CPU than the program. Between start and stop, the event loop
+ * holds the lock except while it waits (inject_unlock/inject_lock around
+ * wait4). Nothing happens when no recorder is placed or the engine is
+ * the breakpoint one.
+ */
+void inject_drainer_start(struct session *s);
+void inject_drainer_stop(struct session *s);
+void inject_lock(struct session *s);
+void inject_unlock(struct session *s);
 
 /* Counters for -v. */
 void inject_report_stats(const struct process *proc);

@@ -71,7 +71,25 @@ enum rule_kind {
 	RULE_END,		/* the return address is undefined: outermost */
 	RULE_CFA_RSP,		/* CFA = rsp + cfa_off */
 	RULE_CFA_RBP,		/* CFA = rbp + cfa_off */
+	RULE_SIGNAL,		/* the kernel's signal frame: the interrupted
+				 * registers are in the ucontext at CFA */
 };
+
+/*
+ * A rule's key: a return address (its call is at pc - 1), or with
+ * PC_EXACT the pc a signal interrupted, which is looked up as it is.
+ * User addresses never have bit 63 set.
+ */
+#define PC_EXACT UNWIND_PC_EXACT
+
+/*
+ * x86-64 Linux's rt_sigframe: the handler returns to the restorer with
+ * rsp at the ucontext; its uc_mcontext.gregs (REG_RBP, REG_RSP,
+ * REG_RIP) are at these offsets from it.
+ */
+#define SIGFRAME_RBP 120
+#define SIGFRAME_RSP 160
+#define SIGFRAME_RIP 168
 
 enum rbp_rule {
 	RBP_SAME,		/* the caller's rbp is this frame's */
@@ -475,8 +493,9 @@ static int fits32(int64_t v)
 }
 
 /* The caller's row for the call that returns to PC, from .eh_frame. */
-static void rule_compute(struct unwinder *uw, uint64_t pc, struct cfi_rule *r)
+static void rule_compute(struct unwinder *uw, uint64_t key, struct cfi_rule *r)
 {
+	uint64_t pc = key & ~PC_EXACT, at = key & PC_EXACT ? pc : pc - 1;
 	struct rule_table *rt = uw->rt;
 	Dwarf_Frame *frame = NULL;
 	Dwfl_Module *mod = NULL;
@@ -489,19 +508,19 @@ static void rule_compute(struct unwinder *uw, uint64_t pc, struct cfi_rule *r)
 	int ra;
 
 	memset(r, 0, sizeof(*r));
-	r->pc = pc;
+	r->pc = key;
 	r->kind = RULE_SLOW;
 	uw->stats.rule_misses++;
 	if (!rt->dwfl)
 		rt->dwfl_ok = dwfl_scan(rt, uw->pid) == 0;
 	if (rt->dwfl_ok)
-		mod = dwfl_addrmodule(rt->dwfl, pc - 1);
+		mod = dwfl_addrmodule(rt->dwfl, at);
 	if (!mod && !rt->dwfl_rescanned) {
 		/* mapped since the last scan without a flush */
 		rt->dwfl_rescanned = 1;
 		rt->dwfl_ok = dwfl_scan(rt, uw->pid) == 0;
 		if (rt->dwfl_ok)
-			mod = dwfl_addrmodule(rt->dwfl, pc - 1);
+			mod = dwfl_addrmodule(rt->dwfl, at);
 	}
 	if (!mod) {
 		/* Without the process's modules, no pc is known bad. */
@@ -509,12 +528,21 @@ static void rule_compute(struct unwinder *uw, uint64_t pc, struct cfi_rule *r)
 			r->kind = RULE_NOCODE;
 		return;
 	}
+	/* a mapping that is no ELF object (memsup's own recorder) */
+	if (!dwfl_module_getelf(mod, &bias)) {
+		r->kind = RULE_NOCODE;
+		return;
+	}
 	cfi = dwfl_module_eh_cfi(mod, &bias);
-	if (!cfi || dwarf_cfi_addrframe(cfi, pc - 1 - bias, &frame) != 0)
+	if (!cfi || dwarf_cfi_addrframe(cfi, at - bias, &frame) != 0)
 		return;
 	ra = dwarf_frame_info(frame, NULL, NULL, &signal);
-	if (ra < 0 || signal)
+	if (ra < 0)
 		goto out;
+	if (signal) {
+		r->kind = RULE_SIGNAL;
+		goto out;
+	}
 	if (dwarf_frame_cfa(frame, &ops, &nops) != 0 || nops != 1 ||
 	    ops[0].atom != DW_OP_bregx ||
 	    (ops[0].number != DWARF_RSP && ops[0].number != DWARF_RBP))
@@ -616,18 +644,33 @@ static int walk_rules(struct unwinder *uw, uint64_t ret, uint64_t sp,
 		      uint64_t rbp, uint64_t *pcs, unsigned *np, unsigned max)
 {
 	const struct cfi_rule *r;
-	uint64_t cfa, pc = ret, prev_ip = ret - 1, prev_sp = sp;
+	uint64_t cfa, pc = ret, prev_ip = ret - 1, prev_sp = sp, exact = 0;
 	int rbp_ok = 1;
 	unsigned n = *np;
 
 	for (;;) {
-		r = rule_get(uw, pc);		/* pc is pcs[n - 1] */
+		r = rule_get(uw, pc | exact);	/* pc is pcs[n - 1] */
 		if (r->kind == RULE_NOCODE) {
 			n--;
 			break;
 		}
 		if (n >= max || r->kind == RULE_END)
 			break;
+		if (r->kind == RULE_SIGNAL) {
+			/* on to the interrupted code, registers and all */
+			if (read_word(uw, sp + SIGFRAME_RIP, &pc) < 0 ||
+			    read_word(uw, sp + SIGFRAME_RBP, &rbp) < 0 ||
+			    read_word(uw, sp + SIGFRAME_RSP, &sp) < 0)
+				return -1;
+			rbp_ok = 1;
+			exact = PC_EXACT;
+			if (!pc)
+				break;
+			pcs[n++] = pc;
+			prev_ip = pc;
+			prev_sp = sp;
+			continue;
+		}
 		if (r->kind == RULE_SLOW ||
 		    (r->kind == RULE_CFA_RBP && !rbp_ok))
 			return -1;
@@ -642,6 +685,7 @@ static int walk_rules(struct unwinder *uw, uint64_t ret, uint64_t sp,
 		if (r->rbp == RBP_LOST)
 			rbp_ok = 0;
 		sp = cfa;
+		exact = 0;
 		if (!pc || (pc == prev_ip && sp == prev_sp))
 			break;
 		pcs[n++] = pc;
@@ -901,6 +945,9 @@ void unwinder_rule(struct unwinder *uw, uint64_t pc, struct unwind_rule *out)
 		break;
 	case RULE_END:
 		out->kind = UNWIND_RULE_END;
+		break;
+	case RULE_SIGNAL:
+		out->kind = UNWIND_RULE_SIGNAL;
 		break;
 	case RULE_CFA_RSP:
 	case RULE_CFA_RBP:

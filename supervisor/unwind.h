@@ -119,7 +119,14 @@ enum unwind_rule_kind {
 	UNWIND_RULE_END,	/* the outermost frame */
 	UNWIND_RULE_CFA_RSP,	/* CFA = rsp + cfa_off */
 	UNWIND_RULE_CFA_RBP,	/* CFA = rbp + cfa_off */
+	UNWIND_RULE_SIGNAL,	/* a signal frame: rip, rsp and rbp of the
+				 * interrupted code in the ucontext at CFA +
+				 * 168, 160, 120 */
 };
+
+/* In a rule's pc: the pc a signal interrupted, looked up as it is (a
+ * return address is looked up at pc - 1). */
+#define UNWIND_PC_EXACT (1ULL << 63)
 
 enum unwind_rbp_rule {
 	UNWIND_RBP_SAME,	/* the caller's rbp is this frame's */

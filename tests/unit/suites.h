@@ -18,7 +18,8 @@
 	X(stacks) \
 	X(retstack) \
 	X(discover) \
-	X(report)
+	X(report) \
+	X(relocate)
 
 #define DECLARE_SUITE(name) Suite *make_##name##_suite(void) __attribute__((weak));
 SUITES(DECLARE_SUITE)

@@ -1,0 +1,81 @@
+#!/bin/sh
+# engine-stress: what the in-process engine must survive, with counts the
+# program's own constants give (samples/stress/stress.c): 8 threads
+# allocating at once, a signal handler that allocates while the loop is
+# inside an allocator (and one that longjmps out of it), fork and
+# vfork+exec inside a test, dlopen/dlclose cycles, and the CPU count the
+# program sees.
+. "${0%/*}/lib.sh"
+require_memsup
+require_sample samples/stress/stress samples/dlopen/liballoc.so
+S=samples/stress/stress
+
+# 8 threads x 500,000 malloc/free pairs: 1,000,000 events each. Sizes
+# 16 * (1 + i % 8): 576 bytes per 8 pairs. Each pthread_create callocs a
+# 272-byte DTV that stays live (samples/threads/threads.c says why).
+N=500000
+run_memsup --json "$WORK/threads.json" $S threads $N
+expect_status 0
+expect_stdout "stress: threads done"
+match_json "$WORK/threads.json" '.scopes[0].metrics |
+	[.allocations, .frees, .allocated_bytes, .leaked_bytes, .leaked_blocks]' \
+	"[$((8 * N + 8)), $((8 * N)), $((8 * (N / 8) * 576 + 8 * 272)), \
+	  $((8 * 272)), 8]"
+
+# SIGALRM every 100 us during 300,000 malloc(32)/free pairs; the handler
+# mallocs and frees 2000 bytes. Two warm-up pairs come first. A handler
+# allocation inside an interrupted allocator call is part of that call.
+for mode in signals jump; do
+	N=300000
+	run_memsup --json "$WORK/$mode.json" $S $mode $N
+	expect_status 0
+	k=$(sed -n 's/^stress: handler ran \([0-9]*\) times.*/\1/p' "$WORK/stdout")
+	j=$(sed -n 's/.*, jumped \([0-9]*\)$/\1/p' "$WORK/stdout")
+	[ -n "$k" ] && [ "$k" -gt 0 ] ||
+		{ show_run; fail "$mode: the handler never ran"; }
+	if [ $mode = jump ]; then
+		[ "$j" -gt 0 ] || { show_run; fail "jump: no siglongjmp"; }
+	fi
+	# A jump out of the handler skips the rest of the interrupted pair:
+	# each jump can lose one of the loop's allocations (its free is then
+	# never reached either).
+	lo=$((N + 2 - j))
+	match_json "$WORK/$mode.json" ".scopes[0].metrics |
+		[.allocations >= $lo, .allocations <= $N + 2 + $k,
+		 .frees == .allocations - .leaked_blocks,
+		 .leaked_blocks <= $j]" '[true, true, true, true]'
+done
+
+# fork and vfork + exec inside a test: the test's own 64 bytes only; the
+# child's 1000 bytes are its own process's (no test there).
+cat >"$WORK/work.yaml" <<'YAML'
+discover: none
+tests:
+  work: {}
+YAML
+for engine in inject breakpoint; do
+	run_memsup --engine=$engine --policy "$WORK/work.yaml" \
+		--json "$WORK/forkexec.$engine.json" $S forkexec
+	expect_status 0
+	match_json "$WORK/forkexec.$engine.json" \
+		'[.scopes[] | select(.name == "work") | .status,
+		  (.metrics | .allocations, .allocated_bytes, .frees,
+		   .leaked_bytes)]' '["passed", 1, 64, 1, 0]'
+done
+
+# 200 dlopen/dlclose cycles of liballoc.so, lib_work() in each: its leak
+# stack holds 200 * 2 blocks of 120 bytes; the library's constructor
+# block is freed by its destructor at each dlclose.
+N=200
+run_memsup --json "$WORK/dlopen.json" $S dlopen $N
+expect_status 0
+expect_stdout "stress: dlopen done"
+match_json "$WORK/dlopen.json" '[.scopes[0].leaks[] |
+	select(.stack[0].function == "lib_work") | .bytes, .blocks]' \
+	"[$((N * 2 * 120)), $((N * 2))]"
+
+# The program sees the CPUs it would see natively: nothing is pinned.
+run_memsup -q -- nproc
+expect_status 0
+expect_stdout "$(nproc)"
+exit 0
