@@ -1,6 +1,7 @@
 #!/bin/bash
-# bench/run.sh: memsup beside native, valgrind, heaptrack and ltrace, and
-# memsup's event path beside the bare cost of a ptrace stop (issue 6).
+# bench/run.sh: memsup (both engines) beside native, valgrind, heaptrack and
+# ltrace, and the breakpoint engine's event path beside the bare cost of a
+# ptrace stop.
 #
 #   make bench                        (builds memsup and the samples first)
 #   BENCH_RUNS=5 BENCH_QUICK=0 bench/run.sh
@@ -32,7 +33,7 @@ MEMSUP=$ROOT/memsup
 LTRACE_CAP=60		# seconds: ltrace runs longer than this are skipped
 SLOW_CAP=${BENCH_SLOW_CAP:-30}	# seconds: after a run this long, no more runs
 			# of that tool on that workload (valgrind on compute)
-TOOLS="native memsup memsup-nopin valgrind heaptrack ltrace"
+TOOLS="native memsup memsup-bp valgrind heaptrack ltrace"
 
 die() { echo "bench: $*" >&2; exit 1; }
 
@@ -70,12 +71,14 @@ make -s -f bench/bench.mk bench-unwind 2>/dev/null ||
 B=$OUT
 if [ "$QUICK" = 1 ]; then
 	CHURN_N=20000 CHURN_LT=2000 SCALE=0.25 LEAKY_N=2000 CXX_N=1000 THR_N=500
-	EV_N=10000 RSS_N=100000 PC_N=5000 HEAVY_N=100000
+	EV_N=10000 RSS_N=100000 PC_N=5000 HEAVY_N=100000 JQ_N=20000
 else
 	CHURN_N=100000 CHURN_LT=10000 SCALE=1 LEAKY_N=10000 CXX_N=4000 THR_N=2500
-	EV_N=50000 RSS_N=1000000 PC_N=20000 HEAVY_N=1000000
+	EV_N=50000 RSS_N=1000000 PC_N=20000 HEAVY_N=1000000 JQ_N=200000
 fi
 printf 'version: 1\ndiscover: check\n' >"$TMP/check.yaml"
+printf '[range(0;%s)] | map({a: ., b: (.|tostring)}) | length\n' "$JQ_N" \
+	>"$TMP/jq.filter"
 WORKLOADS=(
 "alloc-churn|$CHURN_N malloc/free pairs, mixed sizes, 8 frames deep (samples/churn, -O0)||alt:samples/churn/churn $CHURN_LT||samples/churn/churn $CHURN_N"
 "compute|about 1 s of arithmetic, 300 allocations||||$B/compute $SCALE"
@@ -84,6 +87,7 @@ WORKLOADS=(
 "check-heavy|Check suite whose unchecked fixture builds a catalogue of $HEAVY_N records (one malloc each) and frees it, outside every test; 8 small tests (bench/workloads/checkheavy.c), policy discover: check|$TMP/check.yaml|skip:ltrace would stop on all $((2 * HEAVY_N)) setup events|CK_TIMEOUT_MULTIPLIER=10|$B/checkheavy $HEAVY_N"
 "cxx|C++: std::map<long,string> of $CXX_N, unique_ptr vector, vector growth||||$B/cxx $CXX_N"
 "threads|4 threads x $THR_N malloc/free pairs with arithmetic between||||$B/threads $THR_N"
+"jq|Debian's jq: $JQ_N numbers mapped to objects holding each as a string, then counted (a real allocation-heavy program)||skip:ltrace would stop on every event||jq -n -f $TMP/jq.filter"
 )
 
 # Sets T (seconds, 6 decimals) and RC for one run of "$@".
@@ -103,11 +107,11 @@ tool_cmd() {
 	case $tool in
 	native|native-alt) echo "$cmd" ;;
 	memsup) echo "$MEMSUP -q $popt $cmd" ;;
-	memsup-nopin) echo "$MEMSUP -q --no-pin $popt $cmd" ;;
+	memsup-bp) echo "$MEMSUP -q --engine=breakpoint --pin $popt $cmd" ;;
 	valgrind) have valgrind && echo "valgrind -q --leak-check=full $cmd" ;;
 	heaptrack) have heaptrack && echo "heaptrack -o $TMP/heaptrack $cmd" ;;
 	ltrace)
-		# same CPU, as memsup by default (issue 6: "ltrace, same CPU")
+		# same CPU, as the breakpoint engine with --pin
 		have ltrace && echo "timeout $LTRACE_CAP taskset -c 0 ltrace -o /dev/null -e malloc+free+calloc+realloc $cmd" ;;
 	esac
 }
@@ -142,6 +146,7 @@ for w in "${WORKLOADS[@]}"; do
 		continue
 	fi
 	bin=${cmd%% *}
+	case $bin in */*) ;; *) bin=$(command -v "$bin" || echo "$bin") ;; esac
 	if [ ! -x "$bin" ]; then
 		echo "bench: $name: $bin not built, skipped" >&2
 		jq -nc --arg n "$name" --arg d "$desc" --arg c "$cmd" \
@@ -338,10 +343,10 @@ jq -r '
 	"",
 	"Each cell: median wall time · slowdown against native · µs per allocation event ((tool − native) / events; events = allocations + frees of the whole program, counted by memsup).",
 	"",
-	"| workload | events | native | memsup (same CPU) | memsup --no-pin | valgrind memcheck | heaptrack | ltrace (same CPU) |",
+	"| workload | events | native | memsup | memsup --engine=breakpoint --pin | valgrind memcheck | heaptrack | ltrace (same CPU) |",
 	"|---|---|---|---|---|---|---|---|",
 	(.workloads[] | select(.missing | not) |
-	 "| \(.name) | \(.counts.events // "?") | \(.native_s | f(1000)) s | \(.tools.memsup | cell) | \(.tools["memsup-nopin"] | cell) | \(.tools.valgrind | cell) | \(.tools.heaptrack | cell) | \(.tools.ltrace | cell) |"),
+	 "| \(.name) | \(.counts.events // "?") | \(.native_s | f(1000)) s | \(.tools.memsup | cell) | \(.tools["memsup-bp"] | cell) | \(.tools.valgrind | cell) | \(.tools.heaptrack | cell) | \(.tools.ltrace | cell) |"),
 	"",
 	(.workloads[] | select(.ltrace_command) | "¹ \(.name): ltrace ran `\(.ltrace_command | sub(".*/"; ""))` (\(.counts_ltrace.events) events) against its own native time; the other tools ran `\(.command | sub(".*/"; ""))`."),
 	(.workloads[] | select(.memsup_policy_scopes) | "\(.name): with its policy memsup stops only inside tests: \(.memsup_policy_scopes.events) events in \(.memsup_policy_scopes.scopes) scopes."),
