@@ -823,10 +823,19 @@ int process_arm(struct session *s, struct process *proc)
 	objects_refresh(&as->objs, &as->mem);
 	if (as->img)
 		image_add_objects(as->img, &as->objs);
-	if (s->engine == ENGINE_INJECT && !as->inj)
-		inject_place(s, proc, s->cur && s->cur->proc == proc ?
-				       s->cur : proc->threads);
-	resolve_allocators(s, proc);
+	/*
+	 * Not at an exec stop: the exec's return would overwrite the
+	 * injected system call's number. A static program then gets its
+	 * recorder at its entry point, before it runs anything.
+	 */
+	if (s->engine == ENGINE_INJECT && !as->inj && s->in_exec) {
+		as->inj_deferred = 1;
+	} else {
+		if (s->engine == ENGINE_INJECT && !as->inj)
+			inject_place(s, proc, s->cur && s->cur->proc == proc ?
+					       s->cur : proc->threads);
+		resolve_allocators(s, proc);
+	}
 	arm_boundaries(proc, bias);
 	watch_r_brk(proc);
 	as->started = 1;
@@ -1096,6 +1105,12 @@ static void on_entry(struct session *s, struct tracee *t,
 	as->entry_reached = 1;
 	if (!as->started && process_arm(s, proc) == 0)
 		scopes_changed(proc, 0);
+	if (as->inj_deferred) {
+		as->inj_deferred = 0;
+		inject_place(s, proc, t);
+		resolve_allocators(s, proc);
+		inject_enable(proc, proc->heap.nopen > 0);
+	}
 	batch_init(&wb, &as->mem);
 	step_over(t, bp, regs, &wb);
 }
@@ -1611,7 +1626,9 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		resume(t, 0);
 		return;
 	case PTRACE_EVENT_EXEC:
+		s->in_exec = 1;
 		on_exec(s, t);
+		s->in_exec = 0;
 		resume(t, 0);
 		return;
 	case PTRACE_EVENT_STOP:

@@ -51,6 +51,7 @@ struct aspace {
 					 * is open) */
 	int entry_reached;		/* the program ran its entry point */
 	struct inject *inj;		/* the in-process engine, or NULL */
+	int inj_deferred;		/* placed at the entry point */
 	/* A forked child whose recorder is not set up yet: its parent's
 	 * address space (a reference), until its first stop. */
 	struct aspace *inj_parent;
@@ -125,6 +126,7 @@ struct session {
 	int pin;			/* launch: memsup and program on one CPU */
 	int engine;			/* enum engine */
 	struct tracee *cur;		/* the thread whose stop is handled */
+	int in_exec;			/* handling an exec stop */
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
 	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */

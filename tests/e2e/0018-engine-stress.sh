@@ -74,6 +74,14 @@ match_json "$WORK/dlopen.json" '[.scopes[0].leaks[] |
 	select(.stack[0].function == "lib_work") | .bytes, .blocks]' \
 	"[$((N * 2 * 120)), $((N * 2))]"
 
+# A static program gets the recorder too (at its entry point: an exec
+# stop cannot run system calls for memsup), malloc in the executable.
+require_sample samples/static/basic-static
+run_memsup -v samples/static/basic-static
+expect_status 0
+grep -q "malloc at 0x[0-9a-f]* redirected to the recorder" "$WORK/stderr" ||
+	{ show_run; fail "static: malloc was not redirected to the recorder"; }
+
 # The program sees the CPUs it would see natively: nothing is pinned.
 run_memsup -q -- nproc
 expect_status 0
