@@ -846,8 +846,14 @@ static void *drain_loop(void *arg)
 		for (proc = s->procs; proc; proc = proc->next)
 			n += inject_drain(s, proc, -1);
 		pthread_mutex_unlock(&acct_lock);
-		if (n)
+		if (n) {
 			idle_us = 20;
+			continue;
+		}
+		/* full but stuck (a slot not filled yet): wait a little */
+		ts.tv_sec = 0;
+		ts.tv_nsec = 50000;
+		nanosleep(&ts, NULL);
 	}
 	return NULL;
 }

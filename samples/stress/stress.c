@@ -13,9 +13,14 @@
  *                      thread is inside an allocator is part of that call
  *                      (one call, one event), so the run sees between N
  *                      and N + K allocations, and every block is freed.
- *   stress jump N      as signals, but every 8th handler run siglongjmps
- *                      out of the handler back into the loop: the call it
- *                      interrupted never returns.
+ *   stress jump N      as signals, but through stress_alloc() and
+ *                      stress_free(), an allocator of the sample's own
+ *                      (a bump pointer, which a longjmp cannot corrupt as
+ *                      it can glibc's), that the policy names; every 8th
+ *                      handler run siglongjmps out of the handler back
+ *                      into the loop of run_jump(), the test: the call
+ *                      it interrupted never returns. Each jump may leave
+ *                      one of the loop's blocks unfreed.
  *   stress forkexec    in the test function work(): fork a child that
  *                      mallocs 1000 bytes and exits, and vfork + exec of
  *                      /bin/true; the test itself mallocs 64 and frees it.
@@ -89,17 +94,39 @@ __attribute__((noinline)) static int run_threads(void)
 	return 0;
 }
 
+static char arena[64 << 20];
+static unsigned long bump;
+
+__attribute__((noinline)) void *stress_alloc(size_t n);
+__attribute__((noinline)) void *stress_alloc(size_t n)
+{
+	unsigned long at = __atomic_fetch_add(&bump, (n + 15) & ~15UL,
+					      __ATOMIC_RELAXED);
+
+	return at + n <= sizeof(arena) ? arena + at : NULL;
+}
+
+__attribute__((noinline)) void stress_free(void *p);
+__attribute__((noinline)) void stress_free(void *p)
+{
+	__asm__ volatile("" : : "r"(p) : "memory");
+}
+
 static volatile sig_atomic_t handler_runs, jumps;
 static sigjmp_buf back;
+
 static int do_jump;
 
 __attribute__((noinline)) static void in_handler(void)
 {
-	char *volatile p = malloc(2000);
+	char *volatile p = do_jump ? stress_alloc(2000) : malloc(2000);
 
 	if (p)
 		p[0] = 1;
-	free(p);
+	if (do_jump)
+		stress_free(p);
+	else
+		free(p);
 }
 
 static void on_alarm(int sig)
@@ -114,12 +141,15 @@ static void on_alarm(int sig)
 
 __attribute__((noinline)) static void small_pair(void)
 {
-	char *volatile p = malloc(32);
+	char *volatile p = do_jump ? stress_alloc(32) : malloc(32);
 
 	if (!p)
 		abort();
 	p[0] = 1;
-	free(p);
+	if (do_jump)
+		stress_free(p);
+	else
+		free(p);
 }
 
 __attribute__((noinline)) static int run_signals(int jump)
@@ -133,9 +163,9 @@ __attribute__((noinline)) static int run_signals(int jump)
 	 * and the loop's allocations then take no arena lock, so that the
 	 * handler cannot deadlock on one the loop holds.
 	 */
+	do_jump = jump;
 	small_pair();
 	in_handler();
-	do_jump = jump;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sa.sa_flags = SA_RESTART;
@@ -155,6 +185,12 @@ __attribute__((noinline)) static int run_signals(int jump)
 	say_num(1, (unsigned long long)jumps);
 	say_str(1, "\n");
 	return 0;
+}
+
+__attribute__((noinline)) int run_jump(void);
+__attribute__((noinline)) int run_jump(void)
+{
+	return run_signals(1);
 }
 
 __attribute__((noinline)) int work(void);
@@ -224,7 +260,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "signals"))
 		return run_signals(0);
 	if (!strcmp(argv[1], "jump"))
-		return run_signals(1);
+		return run_jump();
 	if (!strcmp(argv[1], "forkexec"))
 		return work();
 	if (!strcmp(argv[1], "dlopen"))
