@@ -24,8 +24,10 @@
 #include "breakpoints/elfsym.h"
 #include "config/policy.h"
 #include "supervisor/compare.h"
+#include "supervisor/envopts.h"
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
+#include "supervisor/outname.h"
 #include "supervisor/repeat.h"
 #include "supervisor/report.h"
 #include "supervisor/report_view.h"
@@ -103,7 +105,12 @@ static void usage(FILE *fp)
 	      "  -q, --quiet         less terminal output\n"
 	      "  -v, --verbose       more terminal output\n"
 	      "  --version           print the version\n"
-	      "  --help              print this help\n", fp);
+	      "  -h, --help          print this help\n"
+	      "\n"
+	      "Output file names may hold %p (memsup's pid, or the --pid\n"
+	      "process's), %n (the program's basename) and %%.\n"
+	      "MEMSUP_OPTIONS in the environment is read as options given\n"
+	      "before the command line's own.\n", fp);
 }
 
 static int parse_uint(const char *opt, const char *arg, unsigned long max,
@@ -352,6 +359,49 @@ static int any_failed(const struct session *s)
 	return 0;
 }
 
+/*
+ * An output name with its placeholders expanded (supervisor/outname.h):
+ * the pid is memsup's own, or the attached process's; the program is
+ * the command's first word, or the attached process's executable.
+ */
+static const char *expand_output(const char *opt, const char *pattern,
+				 const char *program)
+{
+	const char *why;
+	char *path;
+
+	if (!pattern || !strchr(pattern, '%'))
+		return pattern;
+	path = outname_expand(pattern, opts.pid ? opts.pid : getpid(),
+			      program, &why);
+	if (!path) {
+		error_msg("invalid file name '%s' for %s: %s", pattern, opt,
+			  why);
+		return NULL;
+	}
+	return path;		/* lives until exit, as the options do */
+}
+
+/* The executable's path of process PID, for %n; NULL if unknown. */
+static char *pid_program(pid_t pid)
+{
+	char link[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return xstrdup(buf);
+}
+
+static int is_subcommand(const char *arg)
+{
+	return !strcmp(arg, "check-policy") || !strcmp(arg, "list-tests") ||
+	       !strcmp(arg, "compare") || !strcmp(arg, "report");
+}
+
 /* die()'s cleanup: never leave a trapped or stray process behind. */
 static void cleanup(int status)
 {
@@ -409,6 +459,7 @@ int main(int argc, char **argv)
 	struct session *s = &the_session;
 	struct policy_diag diag = { 0 };
 	struct policy *pol = NULL;
+	const char *json_arg, *junit_arg, *html_arg, *collapsed_arg;
 	int unwind_mode;
 	unsigned long v;
 	int c, status, err, sig;
@@ -419,6 +470,20 @@ int main(int argc, char **argv)
 	 * between them. Whole lines instead.
 	 */
 	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
+	if (getenv("MEMSUP_OPTIONS") && !(argc > 1 && is_subcommand(argv[1]))) {
+		const char *why;
+		char **merged = envopts_merge(getenv("MEMSUP_OPTIONS"), argc,
+					      argv, &argc, &why);
+
+		if (!merged) {
+			error_msg("invalid MEMSUP_OPTIONS '%s': %s",
+				  getenv("MEMSUP_OPTIONS"), why);
+			hint_msg("give options only, as on the command line: "
+				 "MEMSUP_OPTIONS='--json out-%%n.json -q'");
+			return EXIT_USAGE;
+		}
+		argv = merged;
+	}
 	if (argc > 1 && !strcmp(argv[1], "check-policy"))
 		return cmd_check_policy(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "list-tests"))
@@ -434,7 +499,7 @@ int main(int argc, char **argv)
 	opts.ck_multiplier = "10";
 	opts.color = -1;
 	/* '+': options end at the program's name. */
-	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_POLICY:
 			opts.policy_path = optarg;
@@ -579,6 +644,7 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("memsup %s\n", MEMSUP_VERSION);
 			return 0;
+		case 'h':
 		case OPT_HELP:
 			usage(stdout);
 			return 0;
@@ -610,6 +676,10 @@ int main(int argc, char **argv)
 		if (!pol)
 			return EXIT_USAGE;
 	}
+	json_arg = opts.json_path;
+	junit_arg = opts.junit_path;
+	html_arg = opts.html_path;
+	collapsed_arg = opts.collapsed_path;
 	if (opts.nfail_on && !opts.baseline) {
 		error_msg("--fail-on needs --baseline FILE.json (or use 'memsup "
 			  "compare BASE.json NEW.json')");
@@ -619,6 +689,25 @@ int main(int argc, char **argv)
 	if (opts.baseline && compare_check_baseline(opts.baseline) < 0) {
 		policy_free(pol);
 		return EXIT_USAGE;
+	}
+	{
+		char *prog = opts.pid ? pid_program(opts.pid) : NULL;
+		const char *name = opts.pid ? prog : argv[optind];
+
+		opts.json_path = expand_output("--json", opts.json_path, name);
+		opts.junit_path = expand_output("--junit-xml", opts.junit_path,
+						name);
+		opts.html_path = expand_output("--html", opts.html_path, name);
+		opts.collapsed_path = expand_output("--collapsed",
+						    opts.collapsed_path, name);
+		free(prog);
+		if ((json_arg && !opts.json_path) ||
+		    (junit_arg && !opts.junit_path) ||
+		    (html_arg && !opts.html_path) ||
+		    (collapsed_arg && !opts.collapsed_path)) {
+			policy_free(pol);
+			return EXIT_USAGE;
+		}
 	}
 	if (opts.json_path && report_file_open(&json_file, opts.json_path) < 0) {
 		policy_free(pol);

@@ -565,22 +565,51 @@ static const char *verdict_color(enum scope_status st)
 	return SGR_YELLOW;
 }
 
+/*
+ * -q: one line per verdict with its reason, so that a CI log says why:
+ * "memsup: FAILED test_x - Test was limited to ...", one line per failed
+ * check; "memsup: UNFINISHED test_y - killed by SIGSEGV inside the test".
+ */
+static void quiet_line(FILE *fp, const struct scope *sc, unsigned flags,
+		       const char *why)
+{
+	fputs("memsup: ", fp);
+	paint(fp, flags, verdict_color(sc->status));
+	fputs(verdict(sc->status), fp);
+	paint(fp, flags, SGR_RESET);
+	fputc(' ', fp);
+	term_puts(fp, sc->name);
+	if (why) {
+		fputs(" - ", fp);
+		term_puts(fp, why);
+	}
+	fputc('\n', fp);
+}
+
+static void quiet_test(FILE *fp, const struct scope *sc, unsigned flags)
+{
+	size_t i;
+
+	if (sc->reason || !sc->nfailures)
+		quiet_line(fp, sc, flags, sc->reason);
+	for (i = 0; i < sc->nfailures; i++)
+		quiet_line(fp, sc, flags, sc->failures[i].message);
+}
+
 void report_term_test(FILE *fp, const struct scope *sc, unsigned flags)
 {
 	const char *v = verdict(sc->status);
 	char peak[32], leak[32];
 	size_t i;
 
+	if (flags & REPORT_TERM_QUIET) {
+		quiet_test(fp, sc, flags);
+		return;
+	}
 	fputs("memsup: ", fp);
 	paint(fp, flags, verdict_color(sc->status));
 	fputs(v, fp);
 	paint(fp, flags, SGR_RESET);
-	if (flags & REPORT_TERM_QUIET) {
-		fputc(' ', fp);
-		term_puts(fp, sc->name);
-		fputc('\n', fp);
-		return;
-	}
 	fprintf(fp, "%*s", (int)(11 - strlen(v)), "");
 	term_puts(fp, sc->name);
 	units_format_size(peak, sizeof(peak), sc->m.peak);
