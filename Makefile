@@ -75,6 +75,8 @@ deps:
 	done; \
 	/usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || \
 		missing="$$missing python3-junitparser"; \
+	/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 || \
+		missing="$$missing python3-jsonschema"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "deps: installing$$missing"; \

@@ -59,6 +59,8 @@ struct options {
 	const char *html_path;
 	const char *collapsed_path;
 	unsigned repeat;
+	int all_stacks;
+	int full_stacks;
 };
 
 static void usage(FILE *fp)
@@ -92,8 +94,12 @@ static void usage(FILE *fp)
 	      "  --timeout SECONDS   stop after this long (launch: the program\n"
 	      "                      is killed; --pid: memsup detaches)\n"
 	      "  --stack-depth N     frames kept per allocation stack (16)\n"
-	      "  --most-allocations N  biggest allocating call sites shown\n"
-	      "                      per test (5)\n"
+	      "  --most-allocations N  call stacks shown per section of a\n"
+	      "                      test, the biggest first (5)\n"
+	      "  --all-stacks        show every call stack, not only the\n"
+	      "                      --most-allocations biggest\n"
+	      "  --full-stacks       keep the frames below the test function\n"
+	      "                      (the test runner, main, _start)\n"
 	      "  --error-exitcode N  exit status when a memory check fails (1)\n"
 	      "  --ck-timeout-multiplier N  CK_TIMEOUT_MULTIPLIER for Check\n"
 	      "                      suites, unless set already (10)\n"
@@ -307,7 +313,8 @@ static int finish_reports(int exit_status)
 	struct run_info ri = {
 		.symbolize = symbolize_cb,
 		.sym_ctx = s,
-		.most_allocations = opts.most_allocations,
+		.most_allocations = opts.all_stacks ? (unsigned)-1 :
+				    opts.most_allocations,
 		.program = prog_argv ? prog_argv[0] : NULL,
 		.argv = prog_argv,
 		.policy = opts.policy_path,
@@ -426,6 +433,7 @@ int main(int argc, char **argv)
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
 		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT,
+		OPT_ALL_STACKS, OPT_FULL_STACKS,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -450,6 +458,8 @@ int main(int argc, char **argv)
 		  OPT_CK_MULTIPLIER },
 		{ "most-allocations", required_argument, NULL,
 		  OPT_MOST_ALLOCATIONS },
+		{ "all-stacks", no_argument, NULL, OPT_ALL_STACKS },
+		{ "full-stacks", no_argument, NULL, OPT_FULL_STACKS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -635,6 +645,12 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_ALL_STACKS:
+			opts.all_stacks = 1;
+			break;
+		case OPT_FULL_STACKS:
+			opts.full_stacks = 1;
+			break;
 		case 'q':
 			opts.quiet = 1;
 			break;
@@ -766,6 +782,7 @@ int main(int argc, char **argv)
 	s->engine = opts.engine;
 	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
+	s->full_stacks = opts.full_stacks;
 	s->unwind_mode = unwind_mode;
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;

@@ -101,23 +101,33 @@ static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
 			fputs(", \"line\": null", fp);
 		fputs(", \"object\": ", fp);
 		json_string(fp, fr[i].object);
+		fprintf(fp, ", \"address\": \"0x%" PRIx64 "\"", fr[i].pc);
 		if (fr[i].object)
 			fprintf(fp, ", \"offset\": \"0x%" PRIx64 "\"",
 				fr[i].offset);
-		fprintf(fp, ", \"address\": \"0x%" PRIx64 "\"%s }", fr[i].pc,
-			fr[i].inlined ? ", \"inlined\": true" : "");
+		fprintf(fp, "%s }", fr[i].inlined ? ", \"inlined\": true" : "");
 	}
 	if (n)
 		fprintf(fp, "\n%s", indent);
 	fputc(']', fp);
 }
 
+/* What a section left out: its stacks past --most-allocations. */
+struct omitted {
+	uint64_t stacks[3], bytes[3];
+};
+
 static void json_sites(FILE *fp, const struct run_info *ri, const char *key,
-		       const struct site *v, size_t n, size_t max, int leaks)
+		       const struct site *v, size_t n, size_t max, int leaks,
+		       struct omitted *om, int section)
 {
 	size_t i;
 
 	fprintf(fp, ",\n      \"%s\": [", key);
+	for (i = max; i < n; i++) {
+		om->stacks[section]++;
+		om->bytes[section] += v[i].bytes;
+	}
 	if (n > max)
 		n = max;
 	for (i = 0; i < n; i++) {
@@ -134,9 +144,32 @@ static void json_sites(FILE *fp, const struct run_info *ri, const char *key,
 	fputs(n ? "\n      ]" : "]", fp);
 }
 
+/*
+ * "omitted_stacks": {"leaks": 3, ...}, "omitted_bytes": {"leaks": 300,
+ * ...}: the totals of the stacks each list left out.
+ */
+static void json_omitted(FILE *fp, const struct omitted *om)
+{
+	static const char *const keys[] = {
+		"leaks", "peak_allocations", "top_allocations",
+	};
+	int i;
+
+	fputs(",\n      \"omitted_stacks\": {", fp);
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "%s\"%s\": %" PRIu64, i ? ", " : " ", keys[i],
+			om->stacks[i]);
+	fputs(" },\n      \"omitted_bytes\": {", fp);
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "%s\"%s\": %" PRIu64, i ? ", " : " ", keys[i],
+			om->bytes[i]);
+	fputs(" }", fp);
+}
+
 static void json_scope(FILE *fp, const struct run_info *ri,
 		       const struct scope *sc)
 {
+	struct omitted om = { { 0 }, { 0 } };
 	struct site *top;
 	size_t i, ntop;
 
@@ -177,13 +210,15 @@ static void json_scope(FILE *fp, const struct run_info *ri,
 		fputs(" }", fp);
 	}
 	fputs(sc->nfailures ? "\n      ]" : "]", fp);
-	json_sites(fp, ri, "leaks", sc->leaks, sc->nleaks, (size_t)-1, 1);
+	json_sites(fp, ri, "leaks", sc->leaks, sc->nleaks, ri->most_allocations,
+		   1, &om, 0);
 	json_sites(fp, ri, "peak_allocations", sc->peak_sites,
-		   sc->npeak_sites, (size_t)-1, 0);
+		   sc->npeak_sites, ri->most_allocations, 0, &om, 1);
 	top = site_table_sorted(&sc->allocs, &ntop);
 	json_sites(fp, ri, "top_allocations", top, ntop,
-		   ri->most_allocations, 0);
+		   ri->most_allocations, 0, &om, 2);
 	free(top);
+	json_omitted(fp, &om);
 	fputs(",\n      \"fds\": [", fp);
 	for (i = 0; i < sc->nfds_leaked; i++) {
 		fprintf(fp, "%s{ \"fd\": %d, \"target\": ", i ? ", " : "",
@@ -203,7 +238,7 @@ void report_json(FILE *fp, const struct run_info *ri,
 	time_t started;
 	struct tm tm;
 
-	fputs("{\n  \"memsup_version\": ", fp);
+	fputs("{\n  \"format_version\": 2,\n  \"memsup_version\": ", fp);
 	json_string(fp, MEMSUP_VERSION);
 	fputs(",\n  \"program\": ", fp);
 	json_string(fp, ri->program);

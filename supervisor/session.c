@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "supervisor/fds.h"
+#include "supervisor/frames.h"
 #include "supervisor/judge.h"
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
@@ -21,6 +22,7 @@ struct image *image_new(struct session *s, const char *exe)
 	s->images = img;
 	if (s->pol)
 		img->bounds = session_boundaries(s, exe);
+	img->cut = frame_cut_new(img->bounds, exe);
 	return img;
 }
 
@@ -77,7 +79,7 @@ unsigned session_symbolize(const struct session *s, uint32_t stack,
 		return 0;
 	for (i = 0; i < n && k < max; i++)
 		k += symbolizer_lookup(img->sym, pcs[i], 1, out + k, max - k);
-	return k;
+	return frames_tidy(out, k, img->cut, s->full_stacks);
 }
 
 static char *stem_of(const char *path)

@@ -130,16 +130,55 @@ static const char *intern(struct symbolizer *sym, const char *s)
 	return s;
 }
 
-/* NAME demangled and interned. */
-static const char *intern_symbol(struct symbolizer *sym, const char *name)
+/* Whether S, of LEN bytes, ends with "." SUFFIX, optionally ".N". */
+static size_t clone_suffix(const char *s, size_t len, const char *suffix)
 {
-	char *d = demangle(name);
-	const char *s;
+	size_t n = strlen(suffix), end = len;
 
-	if (!d)
-		return intern(sym, name);
-	s = intern(sym, d);
+	while (end && s[end - 1] >= '0' && s[end - 1] <= '9')
+		end--;
+	if (end < len && end && s[end - 1] == '.')
+		end--;
+	else
+		end = len;
+	if (end > n + 1 && s[end - n - 1] == '.' &&
+	    !memcmp(s + end - n, suffix, n))
+		return len - (end - n - 1);
+	return 0;
+}
+
+/*
+ * NAME without its symbol version and GCC's clone suffixes, demangled and
+ * interned; *CLONE is set when a suffix was dropped.
+ */
+static const char *intern_symbol(struct symbolizer *sym, const char *name,
+				 int *clone)
+{
+	static const char *const suffixes[] = {
+		"part", "cold", "isra", "constprop", "lto_priv",
+	};
+	char *base, *d;
+	const char *s;
+	size_t len, cut, i;
+	int again = 1;
+
+	base = xstrdup(name);
+	len = strcspn(base, "@");
+	while (again) {
+		again = 0;
+		for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+			cut = clone_suffix(base, len, suffixes[i]);
+			if (cut) {
+				len -= cut;
+				*clone = again = 1;
+			}
+		}
+	}
+	base[len] = 0;
+	d = demangle(base);
+	s = intern(sym, d ? d : base);
 	free(d);
+	free(base);
 	return s;
 }
 
@@ -336,11 +375,19 @@ static unsigned dwarf_frames(struct symbolizer *sym, Dwfl_Module *mod,
 		if (!name)
 			name = dwarf_diename(die);
 		f = new_frame(sym, proto);
-		f->function = intern_symbol(sym, name);
+		f->function = intern_symbol(sym, name, &f->clone);
 		f->inlined = tag == DW_TAG_inlined_subroutine;
 		n++;
-		if (!f->inlined)
+		if (f->inlined) {
+			f->symbol_start = 0;
+			f->clone = 0;
+		} else {
+			/* DWARF names a piece after its function: the
+			 * symbol says it is foo.part.0 */
+			if (symname)
+				intern_symbol(sym, symname, &f->clone);
 			break;
+		}
 		/* the next frame is at this inlined call's site */
 		proto->file = NULL;
 		proto->line = 0;
@@ -386,9 +433,12 @@ static unsigned resolve(struct symbolizer *sym, uint64_t pc,
 	proto.object = obj->path;
 	proto.offset = pc - obj->bias;
 	symname = dwfl_module_addrinfo(mod, addr, &off, &s, NULL, NULL, NULL);
+	if (symname)
+		proto.symbol_start = addr - off - obj->bias;
 	n = dwarf_frames(sym, mod, addr, symname, &proto);
 	if (!n) {
-		proto.function = symname ? intern_symbol(sym, symname) : NULL;
+		proto.function = symname ? intern_symbol(sym, symname,
+							 &proto.clone) : NULL;
 		new_frame(sym, &proto);
 		n = 1;
 	}
