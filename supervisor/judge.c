@@ -52,6 +52,7 @@ void judge_scope(struct scope *s, const struct limits *lim,
 	size_t i, over = 0;
 	int finished = s->status != SCOPE_UNFINISHED;
 
+	s->judged = lim->set;
 	for (i = 0; i < s->nleaks; i++)
 		if (filtered && filtered(s->leaks[i].stack, arg))
 			s->leaks[i].filtered = 1;

@@ -307,31 +307,50 @@ static unsigned term_flags(void)
 	return flags;
 }
 
+/* -v: what the reports cost, symbolising included. */
+static void report_costs(const struct session *s, double t_reports)
+{
+	struct sym_stats st = { 0, 0, 0 };
+	const struct image *img;
+
+	if (msg_verbosity() < 1)
+		return;
+	for (img = s->images; img; img = img->next)
+		symbolizer_add_stats(img->sym, &st);
+	verbose_msg("reports written in %.3f s; symbols: %zu distinct pcs "
+		    "resolved in %.3f s (%.1f us each), %zu lookups",
+		    now_seconds() - t_reports, st.resolved, st.seconds,
+		    st.resolved ? st.seconds * 1e6 / (double)st.resolved : 0.0,
+		    st.lookups);
+}
+
+/*
+ * The files first, then the terminal report, whose closing line's time
+ * then covers everything memsup did.
+ */
 static int finish_reports(int exit_status)
 {
 	struct session *s = &the_session;
+	double t_reports = now_seconds();
 	struct run_info ri = {
 		.symbolize = symbolize_cb,
 		.sym_ctx = s,
 		.most_allocations = opts.all_stacks ? (unsigned)-1 :
 				    opts.most_allocations,
+		.all_stacks = opts.all_stacks,
 		.program = prog_argv ? prog_argv[0] : NULL,
 		.argv = prog_argv,
 		.policy = opts.policy_path,
 		.exit_status = exit_status,
 		.program_status = s->main_status,
-		.seconds = now_seconds() - s->t0,
+		.seconds = t_reports - s->t0,
+		.clock = now_seconds,
+		.started = s->t0,
 	};
 	int failed = 0;
 
 	session_number_results(s);
 	repeat_merge(s);
-	if (s->pol)
-		report_term_report(stderr, &ri, s->done, term_flags());
-	else if (!opts.quiet)
-		report_term_summary(stderr, &ri, s->done);
-	if (!opts.quiet)
-		repeat_report(stderr, s->done);
 	if (json_file.fp) {
 		report_json(json_file.fp, &ri, s->done);
 		if (report_file_commit(&json_file) < 0)
@@ -344,6 +363,13 @@ static int finish_reports(int exit_status)
 	}
 	if (report_views_write(&ri, s->done) < 0)
 		failed = 1;
+	if (s->pol)
+		report_term_report(stderr, &ri, s->done, term_flags());
+	else if (!opts.quiet)
+		report_term_summary(stderr, &ri, s->done);
+	if (!opts.quiet)
+		repeat_report(stderr, s->done);
+	report_costs(s, t_reports);
 	return failed;
 }
 

@@ -771,7 +771,8 @@ void report_term_report(FILE *fp, const struct run_info *ri,
 		passed, failed);
 	if (unfinished)
 		fprintf(fp, ", %zu unfinished", unfinished);
-	fprintf(fp, " (%.2f s)", ri->seconds);
+	fprintf(fp, " (%.2f s)", ri->clock ? ri->clock() - ri->started :
+					  ri->seconds);
 	paint(fp, flags, SGR_RESET);
 	fputc('\n', fp);
 }

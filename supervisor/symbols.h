@@ -73,4 +73,12 @@ unsigned symbolizer_lookup(struct symbolizer *sym, uint64_t pc,
 			   int is_return_address, struct sym_frame *out,
 			   unsigned max);
 
+/* What lookups cost: distinct pcs resolved, and the seconds spent. */
+struct sym_stats {
+	size_t lookups;		/* symbolizer_lookup() calls */
+	size_t resolved;	/* cache misses: distinct pcs */
+	double seconds;		/* spent resolving them */
+};
+void symbolizer_add_stats(const struct symbolizer *sym, struct sym_stats *st);
+
 #endif
