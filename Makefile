@@ -6,6 +6,7 @@
 #   make demo         build and run memsup on a sample suite
 #   make fuzz         run the policy-loader fuzzer for FUZZ_SECONDS
 #   make bench        run the benchmark in bench/
+#   make bench-scale  reports and symbols on a 1,000-test generated suite
 #   make install      PREFIX=/usr/local DESTDIR= (the program, its manual
 #                     page and its bash completion)
 #
@@ -58,7 +59,7 @@ ASAN := build/asan
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 
-.PHONY: all deps fuzz-deps check check-unit check-e2e demo fuzz bench \
+.PHONY: all deps fuzz-deps check check-unit check-e2e demo fuzz bench bench-scale \
 	install clean lint samples
 all: memsup
 
@@ -200,6 +201,10 @@ fuzz: build/fuzz-policy
 
 bench: memsup samples
 	bench/run.sh
+
+# memsup's reports on a generated suite of 1,000 GoogleTest tests
+bench-scale: memsup
+	bench/scale.sh
 
 install: memsup
 	install -D -m 0755 memsup $(DESTDIR)$(PREFIX)/bin/memsup

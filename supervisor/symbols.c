@@ -59,6 +59,7 @@ struct symbolizer {
 
 	struct sym_stats stats;
 
+	int per_pc;			/* MEMSUP_SYMBOLS=per-pc */
 	struct sym_unit *units;		/* indexed units, in first-use order */
 	size_t nunits, aunits;
 };
@@ -103,6 +104,11 @@ struct symbolizer *symbolizer_new(void)
 	sym->cache = xcalloc(sym->cache_mask + 1, sizeof(*sym->cache));
 	sym->strings_mask = 255;
 	sym->strings = xcalloc(sym->strings_mask + 1, sizeof(*sym->strings));
+	/* The way memsup looked pcs up before the indexes, kept so that
+	 * bench/scale.sh can show what they save: libdwfl's symbol search
+	 * and dwarf_getscopes() for every pc. */
+	sym->per_pc = getenv("MEMSUP_SYMBOLS") &&
+		      !strcmp(getenv("MEMSUP_SYMBOLS"), "per-pc");
 	return sym;
 }
 
@@ -373,6 +379,46 @@ static const struct cu_funcs *unit_funcs(struct symbolizer *sym,
 	return u->cf;
 }
 
+/*
+ * cu_funcs_at() the costly way: dwarf_getscopes() walks the unit from
+ * its root, then again from the innermost instance, for one pc.
+ */
+static unsigned scopes_per_pc(Dwfl_Module *mod, Dwarf_Die *cudie,
+			      Dwarf_Addr addr, Dwarf_Off *out, unsigned max)
+{
+	Dwarf_Die *scopes = NULL, subroutine;
+	Dwarf_Addr bias;
+	int nscopes, i;
+	unsigned n = 0;
+
+	nscopes = dwarf_getscopes(cudie, addr, &scopes);
+	if (nscopes <= 0) {
+		free(scopes);
+		return 0;
+	}
+	/* dwarf_getscopes() continues from an inlined instance into its
+	 * abstract origin's scopes; the concrete nesting is wanted */
+	if (!dwarf_offdie(dwfl_module_getdwarf(mod, &bias),
+			  dwarf_dieoffset(&scopes[0]), &subroutine)) {
+		free(scopes);
+		return 0;
+	}
+	free(scopes);
+	scopes = NULL;
+	nscopes = dwarf_getscopes_die(&subroutine, &scopes);
+	for (i = 0; i < nscopes && n < max; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+
+		if (!is_function(tag))
+			continue;
+		out[n++] = dwarf_dieoffset(&scopes[i]);
+		if (tag != DW_TAG_inlined_subroutine)
+			break;
+	}
+	free(scopes);
+	return n;
+}
+
 /* File and line of ADDR from the line table of CUDIE. */
 static void line_info(struct symbolizer *sym, Dwarf_Die *cudie,
 		      Dwarf_Addr addr, struct sym_frame *proto)
@@ -413,8 +459,12 @@ static unsigned dwarf_frames(struct symbolizer *sym, Dwfl_Module *mod,
 	if (!cudie)
 		return 0;
 	line_info(sym, cudie, addr - bias, proto);
-	nscopes = (int)cu_funcs_at(unit_funcs(sym, cudie), addr - bias, offs,
-				   MAX_NESTING);
+	if (sym->per_pc)
+		nscopes = (int)scopes_per_pc(mod, cudie, addr - bias, offs,
+					     MAX_NESTING);
+	else
+		nscopes = (int)cu_funcs_at(unit_funcs(sym, cudie), addr - bias,
+					   offs, MAX_NESTING);
 	if (nscopes <= 0)
 		return 0;
 	dw = dwarf_cu_getdwarf(cudie->cu);
@@ -565,7 +615,16 @@ static unsigned resolve(struct symbolizer *sym, uint64_t pc,
 	}
 	proto.object = obj->path;
 	proto.offset = pc - obj->bias;
-	symname = symtab_lookup(obj, mod, addr, &off);
+	if (sym->per_pc) {
+		GElf_Off goff;
+		GElf_Sym gs;
+
+		symname = dwfl_module_addrinfo(mod, addr, &goff, &gs, NULL,
+					       NULL, NULL);
+		off = goff;
+	} else {
+		symname = symtab_lookup(obj, mod, addr, &off);
+	}
 	if (symname)
 		proto.symbol_start = addr - off - obj->bias;
 	n = dwarf_frames(sym, mod, addr, symname, &proto);
