@@ -175,7 +175,7 @@ demo: deps
 
 # libFuzzer target for the policy loader (clang only; libFuzzer comes with
 # Debian's libclang-rt-14-dev).
-FUZZ_SRCS := config/policy.c config/units.c tests/fuzz/fuzz_policy.c
+FUZZ_SRCS := config/policy.c config/units.c config/suppress.c tests/fuzz/fuzz_policy.c
 fuzz-deps: deps
 	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
 		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \

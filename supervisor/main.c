@@ -26,6 +26,7 @@
 #include "supervisor/compare.h"
 #include "supervisor/envopts.h"
 #include "supervisor/event.h"
+#include "supervisor/genfilters.h"
 #include "supervisor/msg.h"
 #include "supervisor/outname.h"
 #include "supervisor/repeat.h"
@@ -61,6 +62,7 @@ struct options {
 	unsigned repeat;
 	int all_stacks;
 	int full_stacks;
+	int gen_filters;
 };
 
 static void usage(FILE *fp)
@@ -100,6 +102,7 @@ static void usage(FILE *fp)
 	      "                      --most-allocations biggest\n"
 	      "  --full-stacks       keep the frames below the test function\n"
 	      "                      (the test runner, main, _start)\n"
+	      "  --gen-filters       print a leak filter for each leak\n"
 	      "  --error-exitcode N  exit status when a memory check fails (1)\n"
 	      "  --ck-timeout-multiplier N  CK_TIMEOUT_MULTIPLIER for Check\n"
 	      "                      suites, unless set already (10)\n"
@@ -363,6 +366,8 @@ static int finish_reports(int exit_status)
 	}
 	if (report_views_write(&ri, s->done) < 0)
 		failed = 1;
+	if (opts.gen_filters)
+		genfilters_print(stderr, &ri, s->done);
 	if (s->pol)
 		report_term_report(stderr, &ri, s->done, term_flags());
 	else if (!opts.quiet)
@@ -459,7 +464,7 @@ int main(int argc, char **argv)
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
 		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT,
-		OPT_ALL_STACKS, OPT_FULL_STACKS,
+		OPT_ALL_STACKS, OPT_FULL_STACKS, OPT_GEN_FILTERS,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -486,6 +491,7 @@ int main(int argc, char **argv)
 		  OPT_MOST_ALLOCATIONS },
 		{ "all-stacks", no_argument, NULL, OPT_ALL_STACKS },
 		{ "full-stacks", no_argument, NULL, OPT_FULL_STACKS },
+		{ "gen-filters", no_argument, NULL, OPT_GEN_FILTERS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -676,6 +682,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_FULL_STACKS:
 			opts.full_stacks = 1;
+			break;
+		case OPT_GEN_FILTERS:
+			opts.gen_filters = 1;
 			break;
 		case 'q':
 			opts.quiet = 1;
