@@ -36,6 +36,12 @@ samples/stacks/stacks: samples/stacks/stacks.c samples/stacks/split.c \
 	$(CC) -o $@ samples/stacks/stacks.o samples/stacks/split.o
 	rm -f samples/stacks/stacks.o samples/stacks/split.o
 
+# sanitized: the one sample built with AddressSanitizer (memsup's warning
+# about LeakSanitizer under ptrace); libasan comes with gcc
+SAMPLES += samples/sanitized/sanitized
+samples/sanitized/sanitized: samples/sanitized/sanitized.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -fsanitize=address -o $@ $<
+
 # cxx: operator new/delete and std::vector growth
 SAMPLES += samples/cxx/cxx
 samples/cxx/cxx: samples/cxx/cxx.cc

@@ -32,6 +32,7 @@
 #include "supervisor/repeat.h"
 #include "supervisor/report.h"
 #include "supervisor/report_view.h"
+#include "supervisor/sanitizer.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/xmalloc.h"
@@ -158,7 +159,7 @@ static int cmd_check_policy(int argc, char **argv)
 	return fflush(stdout) ? EXIT_USAGE : 0;
 }
 
-static int check_program(const char *prog);
+static int check_program(const char *prog, int running);
 
 static int cmd_list_tests(int argc, char **argv)
 {
@@ -189,7 +190,7 @@ static int cmd_list_tests(int argc, char **argv)
 		if (!pol)
 			return EXIT_USAGE;
 	}
-	if (check_program(prog) < 0) {
+	if (check_program(prog, 0) < 0) {
 		policy_free(pol);
 		return EXIT_SUPERVISION;
 	}
@@ -209,7 +210,7 @@ static int cmd_list_tests(int argc, char **argv)
  * A program memsup cannot supervise is refused before it runs: only
  * x86-64 ELF programs (a script is fine: its interpreter is one).
  */
-static int check_machine(const char *path)
+static int check_machine(const char *path, int running)
 {
 	struct elf_image *img;
 	char magic[4];
@@ -235,11 +236,14 @@ static int check_machine(const char *path)
 		ok = 0;
 	}
 	elf_image_free(img);
+	if (ok && running)
+		sanitizer_warn(path);
 	return ok ? 0 : -1;
 }
 
-/* Like execvp's search, to say "not found" before anything runs. */
-static int check_program(const char *prog)
+/* Like execvp's search, to say "not found" before anything runs; RUNNING:
+ * the program is about to run (warn about what would go wrong). */
+static int check_program(const char *prog, int running)
 {
 	struct stat st;
 	const char *path;
@@ -259,7 +263,7 @@ static int check_program(const char *prog)
 			hint_msg("make it executable: chmod +x %s", prog);
 			return -1;
 		}
-		return check_machine(prog);
+		return check_machine(prog, running);
 	}
 	path = getenv("PATH");
 	if (!path)
@@ -270,7 +274,7 @@ static int check_program(const char *prog)
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(buf, X_OK) == 0)
-			return check_machine(buf);
+			return check_machine(buf, running);
 		path += n;
 		if (*path == ':')
 			path++;
@@ -795,7 +799,7 @@ int main(int argc, char **argv)
 	}
 	if (!opts.pid) {
 		prog_argv = argv + optind;
-		if (check_program(prog_argv[0]) < 0) {
+		if (check_program(prog_argv[0], 1) < 0) {
 			report_file_abandon(&json_file);
 			report_file_abandon(&junit_file);
 			policy_free(pol);
