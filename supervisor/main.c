@@ -27,6 +27,7 @@
 #include "supervisor/envopts.h"
 #include "supervisor/event.h"
 #include "supervisor/genfilters.h"
+#include "supervisor/merge.h"
 #include "supervisor/msg.h"
 #include "supervisor/outname.h"
 #include "supervisor/repeat.h"
@@ -75,6 +76,7 @@ static void usage(FILE *fp)
 	      "       memsup compare RUN.json... [--metric M] [--stat S] [--sort K]\n"
 	      "                      [--csv FILE] [--html FILE] [--fail-on F:T]...\n"
 	      "       memsup report RUN.json [--html FILE] [--collapsed FILE]\n"
+	      "       memsup merge A.json B.json... -o ALL.json\n"
 	      "\n"
 	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
 	      "allocation and free of every process it becomes.\n"
@@ -441,7 +443,8 @@ static char *pid_program(pid_t pid)
 static int is_subcommand(const char *arg)
 {
 	return !strcmp(arg, "check-policy") || !strcmp(arg, "list-tests") ||
-	       !strcmp(arg, "compare") || !strcmp(arg, "report");
+	       !strcmp(arg, "compare") || !strcmp(arg, "report") ||
+	       !strcmp(arg, "merge");
 }
 
 /* die()'s cleanup: never leave a trapped or stray process behind. */
@@ -538,6 +541,8 @@ int main(int argc, char **argv)
 		return compare_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return merge_main(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
