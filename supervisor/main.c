@@ -356,6 +356,7 @@ static int finish_reports(int exit_status)
 		.clock = now_seconds,
 		.started = s->t0,
 	};
+	struct run_info ri_views;
 	int failed = 0;
 
 	session_number_results(s);
@@ -370,7 +371,9 @@ static int finish_reports(int exit_status)
 		if (report_file_commit(&junit_file) < 0)
 			failed = 1;
 	}
-	if (report_views_write(&ri, s->done) < 0)
+	ri_views = ri;
+	ri_views.every_section = 1;
+	if (report_views_write(&ri_views, s->done) < 0)
 		failed = 1;
 	if (opts.gen_filters)
 		genfilters_print(stderr, &ri, s->done);

@@ -20,6 +20,9 @@ struct run_info {
 	const void *sym_ctx;
 	unsigned most_allocations;	/* sites shown per test */
 	int all_stacks;			/* JSON: every stack of every section */
+	int every_section;		/* JSON: each section its biggest stacks,
+					   judged by a limit or not (the HTML
+					   page and folded stacks) */
 	const char *program;
 	char *const *argv;
 	const char *policy;		/* NULL without one */

@@ -178,7 +178,8 @@ static size_t section_max(const struct run_info *ri, const struct scope *sc,
 {
 	if (ri->all_stacks)
 		return (size_t)-1;
-	if (sc->is_program || !sc->boundary || (sc->judged & limits))
+	if (ri->every_section || sc->is_program || !sc->boundary ||
+	    (sc->judged & limits))
 		return ri->most_allocations;
 	return 0;
 }
