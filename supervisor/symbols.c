@@ -23,6 +23,7 @@ struct fsym {
 	uint64_t start, size;
 	const char *name;		/* owned by libdwfl */
 	int rank;			/* global 2, weak 1, local 0 */
+	int index;			/* in the symbol table */
 };
 
 struct sym_object {
@@ -517,10 +518,11 @@ static int fsym_cmp(const void *a, const void *b)
 
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
-	/* aliases: the preferred name first */
+	/* aliases: the preferred name first, as libdwfl prefers it (a
+	 * global, then a weak symbol, then the first in the table) */
 	if (x->rank != y->rank)
 		return y->rank - x->rank;
-	return strcmp(x->name, y->name);
+	return x->index - y->index;
 }
 
 static void read_symtab(struct sym_object *obj, Dwfl_Module *mod)
@@ -540,12 +542,14 @@ static void read_symtab(struct sym_object *obj, Dwfl_Module *mod)
 					       NULL);
 		if (!name || !*name || s.st_shndx == SHN_UNDEF ||
 		    (GELF_ST_TYPE(s.st_info) != STT_FUNC &&
-		     GELF_ST_TYPE(s.st_info) != STT_GNU_IFUNC))
+		     GELF_ST_TYPE(s.st_info) != STT_GNU_IFUNC &&
+		     GELF_ST_TYPE(s.st_info) != STT_NOTYPE))
 			continue;
 		obj->syms[k++] = (struct fsym){
 			.start = addr, .size = s.st_size, .name = name,
 			.rank = GELF_ST_BIND(s.st_info) == STB_GLOBAL ? 2 :
 				GELF_ST_BIND(s.st_info) == STB_WEAK ? 1 : 0,
+			.index = i,
 		};
 	}
 	obj->nsyms = k;
@@ -574,16 +578,33 @@ static const char *symtab_lookup(struct sym_object *obj, Dwfl_Module *mod,
 			hi = mid;
 	}
 	/* [0, lo) start at or below ADDR; the first of a run of aliases
-	 * is the preferred one */
+	 * is the preferred one. A sized symbol containing ADDR wins; else
+	 * the nearest sizeless one below it (an assembler label), as in
+	 * libdwfl. */
 	for (i = lo, seen = 0; i-- > 0 && seen < 16; seen++) {
 		const struct fsym *f = &obj->syms[i];
 
 		while (i && obj->syms[i - 1].start == f->start)
 			f = &obj->syms[--i];
-		if (addr < f->start + f->size || (!f->size && !seen)) {
+		if (f->size && addr < f->start + f->size) {
 			*off = addr - f->start;
 			return f->name;
 		}
+	}
+	for (i = lo; i-- > 0;) {
+		const struct fsym *f = &obj->syms[i];
+
+		while (i && obj->syms[i - 1].start == f->start)
+			f = &obj->syms[--i];
+		if (!f->size) {
+			*off = addr - f->start;
+			return f->name;
+		}
+		if (addr < f->start + f->size)
+			break;
+		/* a sized symbol ending below ADDR: nothing covers it
+		 * unless a label lies between */
+		break;
 	}
 	return NULL;
 }
