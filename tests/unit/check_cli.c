@@ -74,6 +74,10 @@ START_TEST(envopts_table)
 	}
 	ck_assert_ptr_null(v[n]);
 	ck_assert_str_eq(buf, envs[_i].want);
+	/* the words from the value are the vector's own; argv's are not */
+	for (i = 1; i < n - 2; i++)
+		free(v[i]);
+	free(v);
 }
 END_TEST
 
