@@ -6,6 +6,7 @@
 #   make demo         build and run memsup on a sample suite
 #   make fuzz         run the policy-loader fuzzer for FUZZ_SECONDS
 #   make bench        run the benchmark in bench/
+#   make bench-scale  reports and symbols on a 1,000-test generated suite
 #   make install      PREFIX=/usr/local DESTDIR= (the program, its manual
 #                     page and its bash completion)
 #
@@ -19,13 +20,19 @@ FUZZ_SECONDS ?= 60
 
 VERSION := 0.1.0
 
-# Libraries found with pkg-config, and the Debian packages that bring them.
+# Libraries found with pkg-config, and the Debian packages that bring them:
+# DEB_PKGS to build memsup ("make", "make install"), the rest only for the
+# tests ("make check", "make demo" install them).
 PKGS := libdw libelf libunwind-ptrace yaml-0.1 json-c
 TEST_PKGS := check
-DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev check
+DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev
+TEST_DEB_PKGS := check
 # Tools the tests use, by command name and Debian package.
 DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
-	objdump:binutils /usr/bin/time:time chromium:chromium
+	objdump:binutils /usr/bin/time:time chromium:chromium cmake:cmake \
+	meson:meson ninja:ninja-build
+# Python modules the tests use, by module and Debian package.
+DEB_PYTHON := junitparser:python3-junitparser jsonschema:python3-jsonschema
 
 WARN := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wold-style-definition -Wwrite-strings -Wundef \
@@ -58,35 +65,46 @@ ASAN := build/asan
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 
-.PHONY: all deps fuzz-deps check check-unit check-e2e demo fuzz bench \
+.PHONY: all deps test-deps fuzz-deps check check-unit check-e2e demo fuzz bench bench-scale \
 	install clean lint samples
 all: memsup
 
 # Install what pkg-config or PATH cannot find. A fresh Debian machine has no
 # package lists yet, hence the update first; it runs only when needed.
-deps:
-	@missing=; \
-	command -v pkg-config >/dev/null 2>&1 || missing="$(DEB_PKGS)"; \
-	if [ -z "$$missing" ] && ! pkg-config --exists $(PKGS) $(TEST_PKGS); then \
-		missing="$(DEB_PKGS)"; \
-	fi; \
-	for t in $(DEB_TOOLS); do \
-		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
-	done; \
-	/usr/bin/python3 -c 'import junitparser' >/dev/null 2>&1 || \
-		missing="$$missing python3-junitparser"; \
+apt_install = \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
-			echo "deps: installing$$missing"; \
+			echo "$@: installing$$missing"; \
 			apt-get update -qq && \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing \
 				>/dev/null || exit 1; \
 		else \
-			echo "deps: missing packages; run as root:" >&2; \
+			echo "$@: missing packages; run as root:" >&2; \
 			echo "  apt-get update && apt-get install -y$$missing" >&2; \
 			exit 1; \
 		fi; \
 	fi
+
+deps:
+	@missing=; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$(DEB_PKGS)"; \
+	if [ -z "$$missing" ] && ! pkg-config --exists $(PKGS); then \
+		missing="$(DEB_PKGS)"; \
+	fi; \
+	$(apt_install)
+
+test-deps: deps
+	@missing=; \
+	pkg-config --exists $(TEST_PKGS) || missing="$(TEST_DEB_PKGS)"; \
+	[ -e /usr/include/gtest/gtest.h ] || missing="$$missing libgtest-dev"; \
+	for t in $(DEB_TOOLS); do \
+		command -v $${t%%:*} >/dev/null 2>&1 || missing="$$missing $${t#*:}"; \
+	done; \
+	for m in $(DEB_PYTHON); do \
+		/usr/bin/python3 -c "import $${m%%:*}" >/dev/null 2>&1 || \
+			missing="$$missing $${m#*:}"; \
+	done; \
+	$(apt_install)
 
 memsup: $(OBJ)/supervisor/main.o $(LIB_OBJS)
 	$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
@@ -142,6 +160,8 @@ build/unit-tests-asan: $(UNIT_SRCS:%.c=$(ASAN)/%.o) $(ASAN_OBJS)
 		$(PKG_LIBS) $(CHECK_LIBS) -lm
 
 $(OBJ)/tests/unit/%.o: ALL_CFLAGS += $(CHECK_CFLAGS)
+# Check and the other test-only packages: for the tests alone.
+$(UNIT_SRCS:%.c=$(OBJ)/%.o) $(UNIT_SRCS:%.c=$(ASAN)/%.o) $(ASAN_OBJS): | test-deps
 
 # Check kills a test after 4 s by default: too little for the sanitized
 # runner on a loaded 2-core machine.
@@ -155,24 +175,25 @@ check-unit: build/unit-tests build/unit-tests-asan
 SAMPLES :=
 include samples/samples.mk
 samples: $(SAMPLES)
+$(SAMPLES): | test-deps
 
 include tests/e2e/valgrind.mk
 
 check-e2e: memsup samples
 	tests/e2e/run.sh
 
-check: deps
+check: test-deps
 	$(MAKE) memsup
 	$(MAKE) check-unit
 	$(MAKE) check-e2e
 
-demo: deps
+demo: test-deps
 	$(MAKE) memsup samples
 	tests/e2e/demo.sh
 
 # libFuzzer target for the policy loader (clang only; libFuzzer comes with
 # Debian's libclang-rt-14-dev).
-FUZZ_SRCS := config/policy.c config/units.c tests/fuzz/fuzz_policy.c
+FUZZ_SRCS := config/policy.c config/units.c config/suppress.c tests/fuzz/fuzz_policy.c
 fuzz-deps: deps
 	@if ! echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
 		clang -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
@@ -199,13 +220,22 @@ fuzz: build/fuzz-policy
 bench: memsup samples
 	bench/run.sh
 
+# memsup's reports on a generated suite of 1,000 GoogleTest tests
+bench-scale: memsup
+	bench/scale.sh
+
+# The man page refers to the pages of docs/: they go with it.
+DOCDIR ?= $(PREFIX)/share/doc/memsup
 install: memsup
 	install -D -m 0755 memsup $(DESTDIR)$(PREFIX)/bin/memsup
 	install -D -m 0644 docs/memsup.1 $(DESTDIR)$(PREFIX)/share/man/man1/memsup.1
 	install -D -m 0644 contrib/memsup.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/memsup
+	install -d $(DESTDIR)$(DOCDIR) $(DESTDIR)$(DOCDIR)/design
+	install -m 0644 README.md docs/*.md docs/memsup.schema.json $(DESTDIR)$(DOCDIR)
+	install -m 0644 docs/design/*.md $(DESTDIR)$(DOCDIR)/design
 
-# House rules that the compiler does not check (../shared/STYLE.md).
+# House rules that the compiler does not check.
 lint:
 	@! grep -n '//' $(SRCS) $(wildcard */*.h) | grep -v '"[^"]*//[^"]*"' \
 		| grep -v 'https\?:' || { echo "lint: use /* */ comments" >&2; exit 1; }

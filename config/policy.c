@@ -63,7 +63,7 @@ static const struct limit_key {
 
 static const char *const top_keys[] = {
 	"version", "discover", "stack_depth", "defaults", "tests",
-	"leak_filters", "allocators", NULL,
+	"leak_filters", "allocators", "suppressions", NULL,
 };
 static const char *const default_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
@@ -74,7 +74,7 @@ static const char *const test_keys[] = {
 	"limit_fds", "leak_filters", NULL,
 };
 static const char *const filter_keys[] = {
-	"function", "file", "object", NULL,
+	"function", "file", "object", "stack", NULL,
 };
 static const char *const allocator_keys[] = {
 	"alloc", "size_arg", "free", NULL,
@@ -596,6 +596,47 @@ struct filter_ctx {
 	const struct where *where;
 };
 
+/* `stack:` a sequence of frame lines: fun:GLOB, obj:GLOB, src:FILE[:LINE], ... */
+static void stack_parse(struct loader *ld, yaml_node_t *node,
+			struct filter_ctx *fc)
+{
+	yaml_node_item_t *item;
+	const char *v, *why;
+	size_t n;
+
+	if (node_is_null(node) || node->type != YAML_SEQUENCE_NODE) {
+		node_error(ld, node, "expected a sequence of frame lines for "
+			   "'stack'%s, found %s", fc->where->text,
+			   node_kind(node));
+		return;
+	}
+	n = (size_t)(node->data.sequence.items.top -
+		     node->data.sequence.items.start);
+	if (!n) {
+		node_error(ld, node, "empty 'stack'%s; expected frame lines "
+			   "such as fun:make_node", fc->where->text);
+		return;
+	}
+	fc->f->stack = xcalloc(n, sizeof(*fc->f->stack));
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *fnode = node_get(ld, *item);
+
+		v = scalar_value(ld, fnode, "stack", fc->where,
+				 "a frame line (fun:GLOB, obj:GLOB, "
+				 "src:FILE:LINE or ...)");
+		if (!v)
+			continue;
+		if (supp_parse_frame(v, &fc->f->stack[fc->f->nstack], &why) <
+		    0) {
+			node_error(ld, fnode, "invalid frame line '%s' in "
+				   "'stack'%s: %s", v, fc->where->text, why);
+			continue;
+		}
+		fc->f->nstack++;
+	}
+}
+
 static void filter_pair(struct loader *ld, const char *key,
 			yaml_node_t *value, void *ctx)
 {
@@ -603,6 +644,10 @@ static void filter_pair(struct loader *ld, const char *key,
 	const char *v;
 	char **slot;
 
+	if (!strcmp(key, "stack")) {
+		stack_parse(ld, value, fc);
+		return;
+	}
 	v = scalar_value(ld, value, key, fc->where, "a glob");
 	if (!v)
 		return;
@@ -656,13 +701,61 @@ static void filters_parse(struct loader *ld, yaml_node_t *node,
 		}
 		mapping_walk(ld, fnode, "a leak filter", &where, filter_keys,
 			     filter_pair, &fc);
-		if (!f->function && !f->file && !f->object &&
+		if (!f->function && !f->file && !f->object && !f->stack &&
 		    (node_is_null(fnode) ||
 		     fnode->data.mapping.pairs.top ==
 		     fnode->data.mapping.pairs.start))
 			node_error(ld, fnode, "leak filter%s has no field; "
-				   "expected at least one of function, file "
-				   "or object", owner->text);
+				   "expected at least one of function, file, "
+				   "object or stack", owner->text);
+	}
+}
+
+/* --- suppression files -------------------------------------------- */
+
+/*
+ * `suppressions:` a sequence of file paths, relative to the policy's
+ * directory, each read now so that a bad file is a policy error.
+ */
+static void suppressions_parse(struct loader *ld, yaml_node_t *node)
+{
+	struct where top = { "" };
+	yaml_node_item_t *item;
+	const char *v, *slash;
+	char err[512], *path;
+
+	if (node_is_null(node))
+		return;
+	if (node->type != YAML_SEQUENCE_NODE) {
+		node_error(ld, node, "expected a sequence of file names for "
+			   "'suppressions', found %s", node_kind(node));
+		return;
+	}
+	slash = strrchr(ld->pol->path, '/');
+	for (item = node->data.sequence.items.start;
+	     item < node->data.sequence.items.top; item++) {
+		yaml_node_t *fnode = node_get(ld, *item);
+		size_t n;
+
+		v = scalar_value(ld, fnode, "suppressions", &top,
+				 "a file name");
+		if (!v)
+			continue;
+		if (v[0] == '/' || !slash) {
+			path = xstrdup(v);
+		} else {
+			n = (size_t)(slash - ld->pol->path) + 1;
+			path = xcalloc(n + strlen(v) + 1, 1);
+			memcpy(path, ld->pol->path, n);
+			strcpy(path + n, v);
+		}
+		if (supp_load_file(path, &ld->pol->supps, err,
+				   sizeof(err)) < 0)
+			node_error(ld, fnode, "suppression file '%s': %s%s%s",
+				   path, strncmp(err, "0: ", 3) ? path : "",
+				   strncmp(err, "0: ", 3) ? ":" : "",
+				   strncmp(err, "0: ", 3) ? err : err + 3);
+		free(path);
 	}
 }
 
@@ -923,6 +1016,8 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 		tests_parse(ld, value);
 	} else if (!strcmp(key, "leak_filters")) {
 		filters_parse(ld, value, &top, &pol->filters, &pol->nfilters);
+	} else if (!strcmp(key, "suppressions")) {
+		suppressions_parse(ld, value);
 	} else {
 		allocators_parse(ld, value);
 	}
@@ -1203,12 +1298,15 @@ fail:
 
 static void filters_free(struct leak_filter *f, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		free(f[i].function);
 		free(f[i].file);
 		free(f[i].object);
+		for (j = 0; j < f[i].nstack; j++)
+			supp_frame_release(&f[i].stack[j]);
+		free(f[i].stack);
 	}
 	free(f);
 }
@@ -1230,6 +1328,7 @@ void policy_free(struct policy *pol)
 		free(pol->allocators[i].free);
 	}
 	free(pol->allocators);
+	supp_list_release(&pol->supps);
 	free(pol->path);
 	free(pol);
 }
@@ -1348,6 +1447,27 @@ static void print_filter(FILE *fp, const struct leak_filter *f)
 	if (f->object) {
 		fprintf(fp, "%sobject=", sep);
 		print_str(fp, f->object, 0);
+		sep = " ";
+	}
+	if (f->stack) {
+		size_t i;
+
+		fprintf(fp, "%sstack=[", sep);
+		for (i = 0; i < f->nstack; i++) {
+			static const char *const kinds[] = {
+				"fun:", "obj:", "src:", "...",
+			};
+			char line[16] = "";
+
+			if (f->stack[i].line)
+				snprintf(line, sizeof(line), ":%u",
+					 f->stack[i].line);
+			fprintf(fp, "%s%s%s%s", i ? ", " : "",
+				kinds[f->stack[i].kind],
+				f->stack[i].glob ? f->stack[i].glob : "",
+				line);
+		}
+		fputc(']', fp);
 	}
 }
 
@@ -1386,6 +1506,11 @@ void policy_print(FILE *fp, const struct policy *pol)
 		print_filter(fp, &pol->filters[i]);
 		fputc('\n', fp);
 	}
+	if (pol->supps.n || pol->supps.ignored)
+		fprintf(fp, "suppressions: %zu leak %s (%zu other entries "
+			"ignored)\n", pol->supps.n,
+			pol->supps.n == 1 ? "entry" : "entries",
+			pol->supps.ignored);
 	for (i = 0; i < pol->nallocators; i++) {
 		const struct allocator_spec *a = &pol->allocators[i];
 

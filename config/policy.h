@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config/suppress.h"
+
 #define POLICY_DEFAULT_STACK_DEPTH 16
 #define POLICY_MAX_STACK_DEPTH 256
 
@@ -42,11 +44,17 @@ struct limits {
 	uint64_t fds;
 };
 
-/* A leak is ignored when any frame matches every field given (globs). */
+/*
+ * A leak is ignored when any frame matches every field given (globs), or,
+ * with `stack`, when its frames from the innermost match that sequence of
+ * valgrind-style frame lines (config/suppress.h).
+ */
 struct leak_filter {
 	char *function;			/* NULL when not given */
 	char *file;
 	char *object;
+	struct supp_frame *stack;	/* NULL when not given */
+	size_t nstack;
 	unsigned line;			/* where it stands in the policy */
 };
 
@@ -78,6 +86,10 @@ struct policy {
 	size_t nfilters;
 	struct allocator_spec *allocators;
 	size_t nallocators;
+	/* suppressions: the entries of the valgrind and LeakSanitizer
+	 * files it names, read at load time (paths relative to the
+	 * policy's directory) */
+	struct supp_list supps;
 };
 
 struct policy_error {

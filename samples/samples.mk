@@ -26,6 +26,22 @@ samples/static/basic-static: $(BASIC_SRCS) samples/basic/basic.h $(SAMPLE_COMMON
 	@mkdir -p $(@D)
 	$(CC) $(SAMPLE_CFLAGS) -static -o $@ $(BASIC_SRCS)
 
+# stacks: many leaking call stacks and a function GCC splits
+# (samples/stacks/stacks.h); split.c is built -O2 on purpose
+SAMPLES += samples/stacks/stacks
+samples/stacks/stacks: samples/stacks/stacks.c samples/stacks/split.c \
+		samples/stacks/stacks.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -c -o samples/stacks/stacks.o samples/stacks/stacks.c
+	$(CC) $(SAMPLE_CFLAGS) -O2 -c -o samples/stacks/split.o samples/stacks/split.c
+	$(CC) -o $@ samples/stacks/stacks.o samples/stacks/split.o
+	rm -f samples/stacks/stacks.o samples/stacks/split.o
+
+# sanitized: the one sample built with AddressSanitizer (memsup's warning
+# about LeakSanitizer under ptrace); libasan comes with gcc
+SAMPLES += samples/sanitized/sanitized
+samples/sanitized/sanitized: samples/sanitized/sanitized.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -fsanitize=address -o $@ $<
+
 # cxx: operator new/delete and std::vector growth
 SAMPLES += samples/cxx/cxx
 samples/cxx/cxx: samples/cxx/cxx.cc

@@ -24,11 +24,16 @@
 #include "breakpoints/elfsym.h"
 #include "config/policy.h"
 #include "supervisor/compare.h"
+#include "supervisor/envopts.h"
 #include "supervisor/event.h"
+#include "supervisor/genfilters.h"
+#include "supervisor/merge.h"
 #include "supervisor/msg.h"
+#include "supervisor/outname.h"
 #include "supervisor/repeat.h"
 #include "supervisor/report.h"
 #include "supervisor/report_view.h"
+#include "supervisor/sanitizer.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/xmalloc.h"
@@ -57,6 +62,9 @@ struct options {
 	const char *html_path;
 	const char *collapsed_path;
 	unsigned repeat;
+	int all_stacks;
+	int full_stacks;
+	int gen_filters;
 };
 
 static void usage(FILE *fp)
@@ -68,6 +76,7 @@ static void usage(FILE *fp)
 	      "       memsup compare RUN.json... [--metric M] [--stat S] [--sort K]\n"
 	      "                      [--csv FILE] [--html FILE] [--fail-on F:T]...\n"
 	      "       memsup report RUN.json [--html FILE] [--collapsed FILE]\n"
+	      "       memsup merge A.json B.json... -o ALL.json\n"
 	      "\n"
 	      "Runs PROGRAM under ptrace and supervises its memory: every\n"
 	      "allocation and free of every process it becomes.\n"
@@ -90,8 +99,13 @@ static void usage(FILE *fp)
 	      "  --timeout SECONDS   stop after this long (launch: the program\n"
 	      "                      is killed; --pid: memsup detaches)\n"
 	      "  --stack-depth N     frames kept per allocation stack (16)\n"
-	      "  --most-allocations N  biggest allocating call sites shown\n"
-	      "                      per test (5)\n"
+	      "  --most-allocations N  call stacks shown per section of a\n"
+	      "                      test, the biggest first (5)\n"
+	      "  --all-stacks        show every call stack, not only the\n"
+	      "                      --most-allocations biggest\n"
+	      "  --full-stacks       keep the frames below the test function\n"
+	      "                      (the test runner, main, _start)\n"
+	      "  --gen-filters       print a leak filter for each leak\n"
 	      "  --error-exitcode N  exit status when a memory check fails (1)\n"
 	      "  --ck-timeout-multiplier N  CK_TIMEOUT_MULTIPLIER for Check\n"
 	      "                      suites, unless set already (10)\n"
@@ -103,7 +117,12 @@ static void usage(FILE *fp)
 	      "  -q, --quiet         less terminal output\n"
 	      "  -v, --verbose       more terminal output\n"
 	      "  --version           print the version\n"
-	      "  --help              print this help\n", fp);
+	      "  -h, --help          print this help\n"
+	      "\n"
+	      "Output file names may hold %p (memsup's pid, or the --pid\n"
+	      "process's), %n (the program's basename) and %%.\n"
+	      "MEMSUP_OPTIONS in the environment is read as options given\n"
+	      "before the command line's own.\n", fp);
 }
 
 static int parse_uint(const char *opt, const char *arg, unsigned long max,
@@ -142,7 +161,7 @@ static int cmd_check_policy(int argc, char **argv)
 	return fflush(stdout) ? EXIT_USAGE : 0;
 }
 
-static int check_program(const char *prog);
+static int check_program(const char *prog, int running);
 
 static int cmd_list_tests(int argc, char **argv)
 {
@@ -173,7 +192,7 @@ static int cmd_list_tests(int argc, char **argv)
 		if (!pol)
 			return EXIT_USAGE;
 	}
-	if (check_program(prog) < 0) {
+	if (check_program(prog, 0) < 0) {
 		policy_free(pol);
 		return EXIT_SUPERVISION;
 	}
@@ -193,7 +212,7 @@ static int cmd_list_tests(int argc, char **argv)
  * A program memsup cannot supervise is refused before it runs: only
  * x86-64 ELF programs (a script is fine: its interpreter is one).
  */
-static int check_machine(const char *path)
+static int check_machine(const char *path, int running)
 {
 	struct elf_image *img;
 	char magic[4];
@@ -219,11 +238,14 @@ static int check_machine(const char *path)
 		ok = 0;
 	}
 	elf_image_free(img);
+	if (ok && running)
+		sanitizer_warn(path);
 	return ok ? 0 : -1;
 }
 
-/* Like execvp's search, to say "not found" before anything runs. */
-static int check_program(const char *prog)
+/* Like execvp's search, to say "not found" before anything runs; RUNNING:
+ * the program is about to run (warn about what would go wrong). */
+static int check_program(const char *prog, int running)
 {
 	struct stat st;
 	const char *path;
@@ -243,7 +265,7 @@ static int check_program(const char *prog)
 			hint_msg("make it executable: chmod +x %s", prog);
 			return -1;
 		}
-		return check_machine(prog);
+		return check_machine(prog, running);
 	}
 	path = getenv("PATH");
 	if (!path)
@@ -254,7 +276,7 @@ static int check_program(const char *prog)
 		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(buf, X_OK) == 0)
-			return check_machine(buf);
+			return check_machine(buf, running);
 		path += n;
 		if (*path == ':')
 			path++;
@@ -294,30 +316,51 @@ static unsigned term_flags(void)
 	return flags;
 }
 
+/* -v: what the reports cost, symbolising included. */
+static void report_costs(const struct session *s, double t_reports)
+{
+	struct sym_stats st = { 0, 0, 0 };
+	const struct image *img;
+
+	if (msg_verbosity() < 1)
+		return;
+	for (img = s->images; img; img = img->next)
+		symbolizer_add_stats(img->sym, &st);
+	verbose_msg("reports written in %.3f s; symbols: %zu distinct pcs "
+		    "resolved in %.3f s (%.1f us each), %zu lookups",
+		    now_seconds() - t_reports, st.resolved, st.seconds,
+		    st.resolved ? st.seconds * 1e6 / (double)st.resolved : 0.0,
+		    st.lookups);
+}
+
+/*
+ * The files first, then the terminal report, whose closing line's time
+ * then covers everything memsup did.
+ */
 static int finish_reports(int exit_status)
 {
 	struct session *s = &the_session;
+	double t_reports = now_seconds();
 	struct run_info ri = {
 		.symbolize = symbolize_cb,
 		.sym_ctx = s,
-		.most_allocations = opts.most_allocations,
+		.most_allocations = opts.all_stacks ? (unsigned)-1 :
+				    opts.most_allocations,
+		.all_stacks = opts.all_stacks,
 		.program = prog_argv ? prog_argv[0] : NULL,
 		.argv = prog_argv,
 		.policy = opts.policy_path,
 		.exit_status = exit_status,
 		.program_status = s->main_status,
-		.seconds = now_seconds() - s->t0,
+		.seconds = t_reports - s->t0,
+		.clock = now_seconds,
+		.started = s->t0,
 	};
+	struct run_info ri_views;
 	int failed = 0;
 
 	session_number_results(s);
 	repeat_merge(s);
-	if (s->pol)
-		report_term_report(stderr, &ri, s->done, term_flags());
-	else if (!opts.quiet)
-		report_term_summary(stderr, &ri, s->done);
-	if (!opts.quiet)
-		repeat_report(stderr, s->done);
 	if (json_file.fp) {
 		report_json(json_file.fp, &ri, s->done);
 		if (report_file_commit(&json_file) < 0)
@@ -328,8 +371,19 @@ static int finish_reports(int exit_status)
 		if (report_file_commit(&junit_file) < 0)
 			failed = 1;
 	}
-	if (report_views_write(&ri, s->done) < 0)
+	ri_views = ri;
+	ri_views.every_section = 1;
+	if (report_views_write(&ri_views, s->done) < 0)
 		failed = 1;
+	if (opts.gen_filters)
+		genfilters_print(stderr, &ri, s->done);
+	if (s->pol)
+		report_term_report(stderr, &ri, s->done, term_flags());
+	else if (!opts.quiet)
+		report_term_summary(stderr, &ri, s->done);
+	if (!opts.quiet)
+		repeat_report(stderr, s->done);
+	report_costs(s, t_reports);
 	return failed;
 }
 
@@ -350,6 +404,50 @@ static int any_failed(const struct session *s)
 		if (sc->status == SCOPE_FAILED)
 			return 1;
 	return 0;
+}
+
+/*
+ * An output name with its placeholders expanded (supervisor/outname.h):
+ * the pid is memsup's own, or the attached process's; the program is
+ * the command's first word, or the attached process's executable.
+ */
+static const char *expand_output(const char *opt, const char *pattern,
+				 const char *program)
+{
+	const char *why;
+	char *path;
+
+	if (!pattern || !strchr(pattern, '%'))
+		return pattern;
+	path = outname_expand(pattern, opts.pid ? opts.pid : getpid(),
+			      program, &why);
+	if (!path) {
+		error_msg("invalid file name '%s' for %s: %s", pattern, opt,
+			  why);
+		return NULL;
+	}
+	return path;		/* lives until exit, as the options do */
+}
+
+/* The executable's path of process PID, for %n; NULL if unknown. */
+static char *pid_program(pid_t pid)
+{
+	char link[64], buf[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	n = readlink(link, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+	return xstrdup(buf);
+}
+
+static int is_subcommand(const char *arg)
+{
+	return !strcmp(arg, "check-policy") || !strcmp(arg, "list-tests") ||
+	       !strcmp(arg, "compare") || !strcmp(arg, "report") ||
+	       !strcmp(arg, "merge");
 }
 
 /* die()'s cleanup: never leave a trapped or stray process behind. */
@@ -376,6 +474,7 @@ int main(int argc, char **argv)
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
 		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT,
+		OPT_ALL_STACKS, OPT_FULL_STACKS, OPT_GEN_FILTERS,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -400,6 +499,9 @@ int main(int argc, char **argv)
 		  OPT_CK_MULTIPLIER },
 		{ "most-allocations", required_argument, NULL,
 		  OPT_MOST_ALLOCATIONS },
+		{ "all-stacks", no_argument, NULL, OPT_ALL_STACKS },
+		{ "full-stacks", no_argument, NULL, OPT_FULL_STACKS },
+		{ "gen-filters", no_argument, NULL, OPT_GEN_FILTERS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -409,6 +511,7 @@ int main(int argc, char **argv)
 	struct session *s = &the_session;
 	struct policy_diag diag = { 0 };
 	struct policy *pol = NULL;
+	const char *json_arg, *junit_arg, *html_arg, *collapsed_arg;
 	int unwind_mode;
 	unsigned long v;
 	int c, status, err, sig;
@@ -419,6 +522,20 @@ int main(int argc, char **argv)
 	 * between them. Whole lines instead.
 	 */
 	setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
+	if (getenv("MEMSUP_OPTIONS") && !(argc > 1 && is_subcommand(argv[1]))) {
+		const char *why;
+		char **merged = envopts_merge(getenv("MEMSUP_OPTIONS"), argc,
+					      argv, &argc, &why);
+
+		if (!merged) {
+			error_msg("invalid MEMSUP_OPTIONS '%s': %s",
+				  getenv("MEMSUP_OPTIONS"), why);
+			hint_msg("give options only, as on the command line: "
+				 "MEMSUP_OPTIONS='--json out-%%n.json -q'");
+			return EXIT_USAGE;
+		}
+		argv = merged;
+	}
 	if (argc > 1 && !strcmp(argv[1], "check-policy"))
 		return cmd_check_policy(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "list-tests"))
@@ -427,6 +544,8 @@ int main(int argc, char **argv)
 		return compare_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return report_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "merge"))
+		return merge_main(argc - 1, argv + 1);
 
 	opts.stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 	opts.most_allocations = 5;
@@ -434,7 +553,7 @@ int main(int argc, char **argv)
 	opts.ck_multiplier = "10";
 	opts.color = -1;
 	/* '+': options end at the program's name. */
-	while ((c = getopt_long(argc, argv, "+qv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_POLICY:
 			opts.policy_path = optarg;
@@ -570,6 +689,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case OPT_ALL_STACKS:
+			opts.all_stacks = 1;
+			break;
+		case OPT_FULL_STACKS:
+			opts.full_stacks = 1;
+			break;
+		case OPT_GEN_FILTERS:
+			opts.gen_filters = 1;
+			break;
 		case 'q':
 			opts.quiet = 1;
 			break;
@@ -579,6 +707,7 @@ int main(int argc, char **argv)
 		case OPT_VERSION:
 			printf("memsup %s\n", MEMSUP_VERSION);
 			return 0;
+		case 'h':
 		case OPT_HELP:
 			usage(stdout);
 			return 0;
@@ -610,6 +739,10 @@ int main(int argc, char **argv)
 		if (!pol)
 			return EXIT_USAGE;
 	}
+	json_arg = opts.json_path;
+	junit_arg = opts.junit_path;
+	html_arg = opts.html_path;
+	collapsed_arg = opts.collapsed_path;
 	if (opts.nfail_on && !opts.baseline) {
 		error_msg("--fail-on needs --baseline FILE.json (or use 'memsup "
 			  "compare BASE.json NEW.json')");
@@ -619,6 +752,25 @@ int main(int argc, char **argv)
 	if (opts.baseline && compare_check_baseline(opts.baseline) < 0) {
 		policy_free(pol);
 		return EXIT_USAGE;
+	}
+	{
+		char *prog = opts.pid ? pid_program(opts.pid) : NULL;
+		const char *name = opts.pid ? prog : argv[optind];
+
+		opts.json_path = expand_output("--json", opts.json_path, name);
+		opts.junit_path = expand_output("--junit-xml", opts.junit_path,
+						name);
+		opts.html_path = expand_output("--html", opts.html_path, name);
+		opts.collapsed_path = expand_output("--collapsed",
+						    opts.collapsed_path, name);
+		free(prog);
+		if ((json_arg && !opts.json_path) ||
+		    (junit_arg && !opts.junit_path) ||
+		    (html_arg && !opts.html_path) ||
+		    (collapsed_arg && !opts.collapsed_path)) {
+			policy_free(pol);
+			return EXIT_USAGE;
+		}
 	}
 	if (opts.json_path && report_file_open(&json_file, opts.json_path) < 0) {
 		policy_free(pol);
@@ -655,7 +807,7 @@ int main(int argc, char **argv)
 	}
 	if (!opts.pid) {
 		prog_argv = argv + optind;
-		if (check_program(prog_argv[0]) < 0) {
+		if (check_program(prog_argv[0], 1) < 0) {
 			report_file_abandon(&json_file);
 			report_file_abandon(&junit_file);
 			policy_free(pol);
@@ -677,6 +829,7 @@ int main(int argc, char **argv)
 	s->engine = opts.engine;
 	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
+	s->full_stacks = opts.full_stacks;
 	s->unwind_mode = unwind_mode;
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;

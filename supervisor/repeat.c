@@ -51,6 +51,7 @@ int repeat_before(struct session *template, char **prog_argv, unsigned n,
 		s->engine = template->engine;
 		s->term_flags = template->term_flags;
 		s->stack_depth = template->stack_depth;
+		s->full_stacks = template->full_stacks;
 		s->unwind_mode = template->unwind_mode;
 		earlier[nearlier++] = s;
 		if (session_launch(s, prog_argv) < 0)

@@ -19,12 +19,20 @@ struct run_info {
 	symbolize_fn symbolize;		/* NULL: addresses only */
 	const void *sym_ctx;
 	unsigned most_allocations;	/* sites shown per test */
+	int all_stacks;			/* JSON: every stack of every section */
+	int every_section;		/* JSON: each section its biggest stacks,
+					   judged by a limit or not (the HTML
+					   page and folded stacks) */
 	const char *program;
 	char *const *argv;
 	const char *policy;		/* NULL without one */
 	int exit_status;		/* memsup's */
 	int program_status;		/* wait status, -1 unknown */
 	double seconds;
+	/* When set, the closing line's time is clock() - started, so that
+	 * it covers the reports written before it. */
+	double (*clock)(void);
+	double started;
 };
 
 /* An output file opened before the program runs, so that an unwritable

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/policy.h"
 #include "supervisor/report.h"
 
 static void json_string(FILE *fp, const char *s)
@@ -81,8 +82,8 @@ static void json_repeats(FILE *fp, const struct scope_repeats *r)
 
 #define MAX_FRAMES 512
 
-static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
-		       const char *indent)
+/* A stack on one line: at scale the frames are most of the document. */
+static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack)
 {
 	struct sym_frame fr[MAX_FRAMES];
 	unsigned n = 0, i;
@@ -91,33 +92,41 @@ static void json_stack(FILE *fp, const struct run_info *ri, uint32_t stack,
 		n = ri->symbolize(ri->sym_ctx, stack, fr, MAX_FRAMES);
 	fputc('[', fp);
 	for (i = 0; i < n; i++) {
-		fprintf(fp, "%s\n%s  { \"function\": ", i ? "," : "", indent);
+		fputs(i ? ", {\"function\":" : "{\"function\":", fp);
 		json_string(fp, fr[i].function);
-		fputs(", \"file\": ", fp);
+		fputs(",\"file\":", fp);
 		json_string(fp, fr[i].file);
 		if (fr[i].line)
-			fprintf(fp, ", \"line\": %u", fr[i].line);
+			fprintf(fp, ",\"line\":%u", fr[i].line);
 		else
-			fputs(", \"line\": null", fp);
-		fputs(", \"object\": ", fp);
+			fputs(",\"line\":null", fp);
+		fputs(",\"object\":", fp);
 		json_string(fp, fr[i].object);
+		fprintf(fp, ",\"address\":\"0x%" PRIx64 "\"", fr[i].pc);
 		if (fr[i].object)
-			fprintf(fp, ", \"offset\": \"0x%" PRIx64 "\"",
+			fprintf(fp, ",\"offset\":\"0x%" PRIx64 "\"",
 				fr[i].offset);
-		fprintf(fp, ", \"address\": \"0x%" PRIx64 "\"%s }", fr[i].pc,
-			fr[i].inlined ? ", \"inlined\": true" : "");
+		fputs(fr[i].inlined ? ",\"inlined\":true}" : "}", fp);
 	}
-	if (n)
-		fprintf(fp, "\n%s", indent);
 	fputc(']', fp);
 }
 
+/* What a section left out: its stacks past --most-allocations. */
+struct omitted {
+	uint64_t stacks[3], bytes[3];
+};
+
 static void json_sites(FILE *fp, const struct run_info *ri, const char *key,
-		       const struct site *v, size_t n, size_t max, int leaks)
+		       const struct site *v, size_t n, size_t max, int leaks,
+		       struct omitted *om, int section)
 {
 	size_t i;
 
 	fprintf(fp, ",\n      \"%s\": [", key);
+	for (i = max; i < n; i++) {
+		om->stacks[section]++;
+		om->bytes[section] += v[i].bytes;
+	}
 	if (n > max)
 		n = max;
 	for (i = 0; i < n; i++) {
@@ -128,15 +137,57 @@ static void json_sites(FILE *fp, const struct run_info *ri, const char *key,
 			fprintf(fp, ", \"filtered\": %s",
 				v[i].filtered ? "true" : "false");
 		fputs(", \"stack\": ", fp);
-		json_stack(fp, ri, v[i].stack, "          ");
+		json_stack(fp, ri, v[i].stack);
 		fputs(" }", fp);
 	}
 	fputs(n ? "\n      ]" : "]", fp);
 }
 
+/*
+ * "omitted_stacks": {"leaks": 3, ...}, "omitted_bytes": {"leaks": 300,
+ * ...}: the totals of the stacks each list left out.
+ */
+static void json_omitted(FILE *fp, const struct omitted *om)
+{
+	static const char *const keys[] = {
+		"leaks", "peak_allocations", "top_allocations",
+	};
+	int i;
+
+	fputs(",\n      \"omitted_stacks\": {", fp);
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "%s\"%s\": %" PRIu64, i ? ", " : " ", keys[i],
+			om->stacks[i]);
+	fputs(" },\n      \"omitted_bytes\": {", fp);
+	for (i = 0; i < 3; i++)
+		fprintf(fp, "%s\"%s\": %" PRIu64, i ? ", " : " ", keys[i],
+			om->bytes[i]);
+	fputs(" }", fp);
+}
+
+/*
+ * The stacks a section keeps: --most-allocations, for the leaks always;
+ * for the allocations at the peak and the biggest allocators, only when
+ * a limit judged them (limit_memory; max_allocations or max_allocated)
+ * or for a whole-program scope, else their totals alone. --all-stacks:
+ * every one. At a thousand tests, unjudged sections repeating the leaks'
+ * stacks would be most of the document.
+ */
+static size_t section_max(const struct run_info *ri, const struct scope *sc,
+			  unsigned limits)
+{
+	if (ri->all_stacks)
+		return (size_t)-1;
+	if (ri->every_section || sc->is_program || !sc->boundary ||
+	    (sc->judged & limits))
+		return ri->most_allocations;
+	return 0;
+}
+
 static void json_scope(FILE *fp, const struct run_info *ri,
 		       const struct scope *sc)
 {
+	struct omitted om = { { 0 }, { 0 } };
 	struct site *top;
 	size_t i, ntop;
 
@@ -177,13 +228,17 @@ static void json_scope(FILE *fp, const struct run_info *ri,
 		fputs(" }", fp);
 	}
 	fputs(sc->nfailures ? "\n      ]" : "]", fp);
-	json_sites(fp, ri, "leaks", sc->leaks, sc->nleaks, (size_t)-1, 1);
+	json_sites(fp, ri, "leaks", sc->leaks, sc->nleaks, ri->most_allocations,
+		   1, &om, 0);
 	json_sites(fp, ri, "peak_allocations", sc->peak_sites,
-		   sc->npeak_sites, (size_t)-1, 0);
+		   sc->npeak_sites, section_max(ri, sc, LIMIT_MEMORY), 0, &om,
+		   1);
 	top = site_table_sorted(&sc->allocs, &ntop);
 	json_sites(fp, ri, "top_allocations", top, ntop,
-		   ri->most_allocations, 0);
+		   section_max(ri, sc, LIMIT_ALLOCATIONS | LIMIT_ALLOCATED), 0,
+		   &om, 2);
 	free(top);
+	json_omitted(fp, &om);
 	fputs(",\n      \"fds\": [", fp);
 	for (i = 0; i < sc->nfds_leaked; i++) {
 		fprintf(fp, "%s{ \"fd\": %d, \"target\": ", i ? ", " : "",
@@ -203,7 +258,7 @@ void report_json(FILE *fp, const struct run_info *ri,
 	time_t started;
 	struct tm tm;
 
-	fputs("{\n  \"memsup_version\": ", fp);
+	fputs("{\n  \"format_version\": 2,\n  \"memsup_version\": ", fp);
 	json_string(fp, MEMSUP_VERSION);
 	fputs(",\n  \"program\": ", fp);
 	json_string(fp, ri->program);

@@ -415,43 +415,44 @@ static void peak_detail(FILE *fp, const struct run_info *ri,
 }
 
 /*
- * Every leaking call stack over the limit, then the others (filtered or
- * within the limit) up to --most-allocations, the rest counted.
+ * The leaking call stacks over the limit first, then the others (filtered
+ * or within the limit), --most-allocations in all; the rest counted.
  */
 static void leaks_detail(FILE *fp, const struct run_info *ri,
 			 const struct scope *sc, uint64_t limit)
 {
-	size_t i, others = 0, rest = 0;
-	uint64_t rest_bytes = 0;
+	size_t i, shown = 0, rest[2] = { 0, 0 };
+	uint64_t rest_bytes[2] = { 0, 0 };
 	char size[32];
+	int pass;
 
 	fputs("List of leaked allocations:\n", fp);
-	for (i = 0; i < sc->nleaks; i++) {
-		const struct site *st = &sc->leaks[i];
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < sc->nleaks; i++) {
+			const struct site *st = &sc->leaks[i];
+			int over = !st->filtered && st->bytes > limit;
 
-		if (!st->filtered && st->bytes > limit)
-			site_print(fp, ri, st, "leaked", NULL);
-	}
-	for (i = 0; i < sc->nleaks; i++) {
-		const struct site *st = &sc->leaks[i];
-
-		if (!st->filtered && st->bytes > limit)
-			continue;
-		if (others++ < ri->most_allocations) {
-			site_print(fp, ri, st, "leaked",
+			if (over != !pass)
+				continue;
+			if (shown >= ri->most_allocations) {
+				rest[pass]++;
+				rest_bytes[pass] += st->bytes;
+				continue;
+			}
+			shown++;
+			site_print(fp, ri, st, "leaked", over ? NULL :
 				   st->filtered ? " (filtered: a leak filter "
 						  "matched)" :
 						  " (within the limit)");
-		} else {
-			rest++;
-			rest_bytes += st->bytes;
 		}
-	}
-	if (rest) {
-		units_format_size(size, sizeof(size), rest_bytes);
-		fprintf(fp, "    ... and %zu more call %s within the limit "
-			"or filtered (%s)\n", rest,
-			plural(rest, "stack", "stacks"), size);
+	for (pass = 0; pass < 2; pass++) {
+		if (!rest[pass])
+			continue;
+		units_format_size(size, sizeof(size), rest_bytes[pass]);
+		fprintf(fp, "    ... and %zu more call %s %s (%s)\n",
+			rest[pass], plural(rest[pass], "stack", "stacks"),
+			pass ? "within the limit or filtered" :
+			       "over the limit", size);
 	}
 }
 
@@ -565,22 +566,51 @@ static const char *verdict_color(enum scope_status st)
 	return SGR_YELLOW;
 }
 
+/*
+ * -q: one line per verdict with its reason, so that a CI log says why:
+ * "memsup: FAILED test_x - Test was limited to ...", one line per failed
+ * check; "memsup: UNFINISHED test_y - killed by SIGSEGV inside the test".
+ */
+static void quiet_line(FILE *fp, const struct scope *sc, unsigned flags,
+		       const char *why)
+{
+	fputs("memsup: ", fp);
+	paint(fp, flags, verdict_color(sc->status));
+	fputs(verdict(sc->status), fp);
+	paint(fp, flags, SGR_RESET);
+	fputc(' ', fp);
+	term_puts(fp, sc->name);
+	if (why) {
+		fputs(" - ", fp);
+		term_puts(fp, why);
+	}
+	fputc('\n', fp);
+}
+
+static void quiet_test(FILE *fp, const struct scope *sc, unsigned flags)
+{
+	size_t i;
+
+	if (sc->reason || !sc->nfailures)
+		quiet_line(fp, sc, flags, sc->reason);
+	for (i = 0; i < sc->nfailures; i++)
+		quiet_line(fp, sc, flags, sc->failures[i].message);
+}
+
 void report_term_test(FILE *fp, const struct scope *sc, unsigned flags)
 {
 	const char *v = verdict(sc->status);
 	char peak[32], leak[32];
 	size_t i;
 
+	if (flags & REPORT_TERM_QUIET) {
+		quiet_test(fp, sc, flags);
+		return;
+	}
 	fputs("memsup: ", fp);
 	paint(fp, flags, verdict_color(sc->status));
 	fputs(v, fp);
 	paint(fp, flags, SGR_RESET);
-	if (flags & REPORT_TERM_QUIET) {
-		fputc(' ', fp);
-		term_puts(fp, sc->name);
-		fputc('\n', fp);
-		return;
-	}
 	fprintf(fp, "%*s", (int)(11 - strlen(v)), "");
 	term_puts(fp, sc->name);
 	units_format_size(peak, sizeof(peak), sc->m.peak);
@@ -741,7 +771,8 @@ void report_term_report(FILE *fp, const struct run_info *ri,
 		passed, failed);
 	if (unfinished)
 		fprintf(fp, ", %zu unfinished", unfinished);
-	fprintf(fp, " (%.2f s)", ri->seconds);
+	fprintf(fp, " (%.2f s)", ri->clock ? ri->clock() - ri->started :
+					  ri->seconds);
 	paint(fp, flags, SGR_RESET);
 	fputc('\n', fp);
 }

@@ -95,6 +95,7 @@ struct scope {
 	size_t nleaks;
 	struct scope_failure *failures;
 	size_t nfailures;
+	unsigned judged;		/* the limit_set bits it was judged by */
 	struct fd_entry *fds_open;	/* at open, sorted by fd */
 	size_t nfds_open;
 	struct fd_entry *fds_leaked;	/* at close */

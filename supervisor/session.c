@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "supervisor/fds.h"
+#include "supervisor/frames.h"
 #include "supervisor/judge.h"
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
@@ -21,6 +22,7 @@ struct image *image_new(struct session *s, const char *exe)
 	s->images = img;
 	if (s->pol)
 		img->bounds = session_boundaries(s, exe);
+	img->cut = frame_cut_new(img->bounds, exe);
 	return img;
 }
 
@@ -62,8 +64,9 @@ static const struct image *image_by_id(const struct session *s, uint32_t id)
 	return NULL;
 }
 
-unsigned session_symbolize(const struct session *s, uint32_t stack,
-			   struct sym_frame *out, unsigned max)
+/* FULL: every frame (split functions once); else as the reports show. */
+static unsigned symbolize(const struct session *s, uint32_t stack,
+			  struct sym_frame *out, unsigned max, int full)
 {
 	const struct image *img;
 	const uint64_t *pcs;
@@ -77,7 +80,13 @@ unsigned session_symbolize(const struct session *s, uint32_t stack,
 		return 0;
 	for (i = 0; i < n && k < max; i++)
 		k += symbolizer_lookup(img->sym, pcs[i], 1, out + k, max - k);
-	return k;
+	return frames_tidy(out, k, img->cut, full || s->full_stacks);
+}
+
+unsigned session_symbolize(const struct session *s, uint32_t stack,
+			   struct sym_frame *out, unsigned max)
+{
+	return symbolize(s, stack, out, max, 0);
 }
 
 static char *stem_of(const char *path)
@@ -223,22 +232,57 @@ struct filter_ctx {
 	size_t counts[2];
 };
 
+/* FILTER on the frames FR[0 .. N), as the policy describes it. */
+static int filter_matches(const struct leak_filter *f,
+			  const struct sym_frame *fr,
+			  const struct supp_view *view, unsigned n)
+{
+	unsigned i;
+
+	if (f->stack && !supp_match_frames(f->stack, f->nstack, view, n))
+		return 0;
+	if (!f->function && !f->file && !f->object)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (frame_matches(f, &fr[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Filters and suppressions see the whole stack (split functions shown
+ * once, as the reports show them), not the one trimmed at the test: a
+ * filter may name the runner.
+ */
 static int leak_filtered(uint32_t stack, void *arg)
 {
 	struct filter_ctx *fc = arg;
 	struct sym_frame frames[POLICY_MAX_STACK_DEPTH * 2];
+	struct supp_view view[POLICY_MAX_STACK_DEPTH * 2];
+	static const struct supp_list none;
+	const struct supp_list *supps = fc->s->pol ? &fc->s->pol->supps :
+						     &none;
 	unsigned n, i;
 	size_t l, j;
 
-	if (!fc->counts[0] && !fc->counts[1])
+	if (!fc->counts[0] && !fc->counts[1] && !supps->n)
 		return 0;
-	n = session_symbolize(fc->s, stack, frames,
-			      sizeof(frames) / sizeof(frames[0]));
+	n = symbolize(fc->s, stack, frames,
+		      sizeof(frames) / sizeof(frames[0]), 1);
+	for (i = 0; i < n; i++)
+		view[i] = (struct supp_view){
+			.function = frames[i].function,
+			.file = frames[i].file,
+			.object = frames[i].object,
+			.line = frames[i].line,
+		};
 	for (l = 0; l < 2; l++)
 		for (j = 0; j < fc->counts[l]; j++)
-			for (i = 0; i < n; i++)
-				if (frame_matches(&fc->lists[l][j], &frames[i]))
-					return 1;
+			if (filter_matches(&fc->lists[l][j], frames, view, n))
+				return 1;
+	for (j = 0; j < supps->n; j++)
+		if (supp_match(&supps->v[j], view, n))
+			return 1;
 	return 0;
 }
 

@@ -2,6 +2,12 @@
  * Symbolisation of the pcs a report shows: function (demangled), source
  * file and line, inlined calls, and the object for frames without symbols.
  *
+ * Function names are shown as a reader knows them: demangled, without
+ * a symbol version ("memcpy@@GLIBC_2.14" is "memcpy") and without the
+ * suffix GCC gives the pieces and clones it makes of a function
+ * (".part.N", ".cold", ".isra.N", ".constprop.N"; the frame says so in
+ * sym_frame.clone).
+ *
  * Lazy libdw (libdwfl), cached: registering an object only records its
  * path and bias; the Dwfl is built at the first lookup, from the files on
  * disk, not from /proc/PID, so it works after the process has exited
@@ -44,6 +50,11 @@ struct sym_frame {
 				   the address addr2line -e libfoo.so takes */
 	uint64_t pc;		/* as passed in */
 	int inlined;		/* an inlined call inside the next frame */
+	int clone;		/* a piece or clone GCC made of the function
+				   (foo.part.0, foo.cold): suffix dropped */
+	uint64_t symbol_start;	/* the start of the function's symbol,
+				   object-relative as OFFSET; 0 if unknown
+				   or an inlined frame */
 };
 
 /*
@@ -61,5 +72,13 @@ struct sym_frame {
 unsigned symbolizer_lookup(struct symbolizer *sym, uint64_t pc,
 			   int is_return_address, struct sym_frame *out,
 			   unsigned max);
+
+/* What lookups cost: distinct pcs resolved, and the seconds spent. */
+struct sym_stats {
+	size_t lookups;		/* symbolizer_lookup() calls */
+	size_t resolved;	/* cache misses: distinct pcs */
+	double seconds;		/* spent resolving them */
+};
+void symbolizer_add_stats(const struct symbolizer *sym, struct sym_stats *st);
 
 #endif

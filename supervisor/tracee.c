@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "supervisor/frames.h"
 #include "supervisor/msg.h"
 #include "supervisor/tracee.h"
 #include "supervisor/inject.h"
@@ -206,6 +207,7 @@ void session_release(struct session *s)
 
 		s->images = img->next;
 		symbolizer_free(img->sym);
+		frame_cut_free(img->cut);
 		free(img->exe);
 		free(img);
 	}

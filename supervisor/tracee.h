@@ -29,12 +29,15 @@
  * until the session ends, since reports are written after the processes
  * are gone.
  */
+struct frame_cut;
+
 struct image {
 	struct image *next;
 	uint32_t id;			/* >= 1, the stacks' image number */
 	char *exe;
 	struct symbolizer *sym;
 	const struct boundaries *bounds; /* NULL without a policy */
+	struct frame_cut *cut;		/* where its report stacks end */
 };
 
 struct aspace {
@@ -130,6 +133,7 @@ struct session {
 	int exec_errfd;			/* launch: CLOEXEC pipe, errno of exec */
 	int failed_exec;		/* an image memsup cannot supervise */
 	unsigned stack_depth;		/* frames kept, 0: no stacks */
+	int full_stacks;		/* reports keep frames below the test */
 	int unwind_mode;		/* enum unwind_mode, MEMSUP_UNWIND */
 	unsigned term_flags;		/* enum report_term_flags */
 	struct stacks stacks;		/* every stack, session-wide */

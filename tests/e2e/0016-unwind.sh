@@ -114,14 +114,19 @@ if command -v strace >/dev/null 2>&1; then
 fi
 
 # Static: main's leak (basic_resize, samples/basic/heap.c) is unwound
-# through glibc's start code to _start, which has no caller.
-run_memsup --json "$WORK/static.json" samples/static/basic-static
+# through glibc's start code to _start, which has no caller
+# (--full-stacks; by default the report ends the stack at main).
+run_memsup --full-stacks --all-stacks --json "$WORK/static.json" samples/static/basic-static
 expect_status 0
 match_json "$WORK/static.json" \
 	'[.scopes[0].leaks[] | select(.stack[0].function == "basic_resize") |
 	  [.stack[].function]]' \
 	'[["basic_resize", "main", "__libc_start_call_main",
 	   "__libc_start_main_impl", "_start"]]'
+run_memsup --all-stacks --json "$WORK/static.json" samples/static/basic-static
+match_json "$WORK/static.json" \
+	'[.scopes[0].leaks[] | select(.stack[0].function == "basic_resize") |
+	  [.stack[].function]]' '[["basic_resize", "main"]]'
 
 # MEMSUP_UNWIND=libunwind: the same figures on a dynamic program.
 run_memsup --json "$WORK/lu.json" samples/basic/basic

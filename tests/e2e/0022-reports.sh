@@ -49,11 +49,11 @@ expect_status 2
 run_memsup compare "$B" "$WORK/missing.json"
 expect_status 2
 
-# -q: the verdict lines and the closing summary only.
+# -q: the verdict lines (with their reasons) and the closing summary only.
 P=samples/check-suite/limits.yaml
 run_memsup -q --policy "$P" samples/check-suite/check-suite
 expect_status 1
-grep -v '^memsup: \(PASSED\|FAILED\|UNFINISHED\) [^ ]*$' "$WORK/stderr" |
+grep -v '^memsup: \(PASSED [^ ]*\|\(FAILED\|UNFINISHED\) [^ ]* - .*\)$' "$WORK/stderr" |
 	grep -v '^memsup: 9 tests: 3 passed, 5 failed, 1 unfinished (' >"$WORK/extra"
 [ -s "$WORK/extra" ] && { cat "$WORK/extra"; fail "-q printed more than verdicts and the summary"; }
 

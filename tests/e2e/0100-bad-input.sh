@@ -57,7 +57,7 @@ bad_policy "$WORK/sizearg.yaml" 3:15
 expect_stderr "size_arg '7'.*1 to 6"
 printf 'leak_filters:\n  - {}\n' >"$WORK/filter.yaml"
 bad_policy "$WORK/filter.yaml" 2:5
-expect_stderr 'no field.*function, file or object'
+expect_stderr 'no field.*function, file, object or stack'
 printf 'tests:\n  foo:\n    limit_leaks: -1 MB\n' >"$WORK/negative.yaml"
 bad_policy "$WORK/negative.yaml" 3:18
 expect_stderr 'negative'

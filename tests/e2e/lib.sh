@@ -11,6 +11,8 @@
 #   expect_status N           memsup's exit status was N
 #   expect_stdout TEXT        the program's stdout passed through exactly
 #   match_json FILE EXPR VAL  jq EXPR on FILE gives exactly the JSON value VAL
+#                             (every JSON file a test reads is validated
+#                             against docs/memsup.schema.json first)
 #   match_metrics FILE FILTER OBJ
 #                             the one scope selected by the jq FILTER has
 #                             exactly the metrics in OBJ (the keys given)
@@ -49,6 +51,16 @@ cleanup()
 {
 	rc=$?
 	eval "$AT_EXIT"
+	# Every memsup JSON document the test left validates against the
+	# schema, whether or not the test read it.
+	if [ "$rc" = 0 ]; then
+		find "$WORK" -name '*.json' -type f >"$WORK/.json-files" 2>/dev/null
+		while IFS= read -r cj; do
+			jq -e 'type == "object" and has("memsup_version")' \
+				"$cj" >/dev/null 2>&1 || continue
+			(validate_json "$cj") || { rc=1; break; }
+		done <"$WORK/.json-files"
+	fi
 	if [ "$rc" = 0 ] || [ "$rc" = 77 ] || [ -z "$(ls -A "$WORK")" ]; then
 		[ "$KEEP_WORK" = 1 ] || rm -rf "$WORK"
 	else
@@ -155,6 +167,22 @@ expect_json()
 		cat "$WORK/jq.err" >&2
 		fail "$1 is not a JSON object"
 	fi
+	validate_json "$1"
+}
+
+# validate_json FILE: FILE validates against docs/memsup.schema.json
+# (python3-jsonschema); each content is checked once per test.
+validate_json()
+{
+	vj_sum=$(cksum <"$1")
+	grep -qxF "$vj_sum" "$WORK/.validated" 2>/dev/null && return 0
+	if ! python3 "$TOP/tests/e2e/validate-json.py" \
+	    "$TOP/docs/memsup.schema.json" "$1" 2>"$WORK/schema.err"; then
+		show_run
+		cat "$WORK/schema.err" >&2
+		fail "$1 does not validate against docs/memsup.schema.json"
+	fi
+	echo "$vj_sum" >>"$WORK/.validated"
 }
 
 # match_json FILE EXPR EXPECTED: jq EXPR (one value) on FILE equals the JSON
@@ -194,6 +222,7 @@ match_metrics()
 # json_get FILE EXPR: print jq -r EXPR.
 json_get()
 {
+	validate_json "$1"
 	jq -r "$2" "$1"
 }
 

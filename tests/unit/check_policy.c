@@ -32,7 +32,7 @@ static const struct bad_case {
 	  "version: 1\ncolour: red\n",
 	  { { 2, 1, "unknown key 'colour' at the top level; expected "
 		    "version, discover, stack_depth, defaults, tests, "
-		    "leak_filters or allocators" } } },
+		    "leak_filters, allocators or suppressions" } } },
 	{ "unknown limit key in a test, suggested",
 	  "tests:\n  foo:\n    limit_memroy: 1 MB\n",
 	  { { 3, 5, "unknown key 'limit_memroy' in test 'foo'; did you "
@@ -77,11 +77,11 @@ static const struct bad_case {
 	{ "filter with no field",
 	  "leak_filters:\n  - {}\n",
 	  { { 2, 5, "leak filter has no field; expected at least one of "
-		    "function, file or object" } } },
+		    "function, file, object or stack" } } },
 	{ "filter that is null, in a test",
 	  "tests:\n  foo:\n    leak_filters:\n      -\n",
 	  { { 4, 8, "leak filter in test 'foo' has no field; expected at "
-		    "least one of function, file or object" } } },
+		    "least one of function, file, object or stack" } } },
 	{ "filter with an unknown field",
 	  "leak_filters:\n  - functoin: regcomp\n",
 	  { { 2, 5, "unknown key 'functoin' in a leak filter; did you mean "
@@ -289,7 +289,7 @@ static const struct bad_case {
 	    { 7, 14, "invalid count '5k' for 'limit_fds' in 'defaults'; "
 		     "expected a non-negative integer such as '5000'" },
 	    { 11, 9, "leak filter in test 'foo' has no field; expected at "
-		     "least one of function, file or object" },
+		     "least one of function, file, object or stack" },
 	    { 13, 9, "duplicate key 'function' in a leak filter in test "
 		     "'foo'; first defined at line 12, column 9" },
 	    { 14, 3, "duplicate test 'foo'; first defined at line 9, "

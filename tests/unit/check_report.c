@@ -31,33 +31,33 @@
 
 static const struct sym_frame stack1[] = {
 	{ "make_buffer", "/src/money/check_money.c", 17, "/abs/tests/check_money",
-	  0x1136, 0x401136, 0 },
+	  0x1136, 0x401136, 0, 0, 0 },
 	{ "test_memory_exceed_fn", "/src/money/check_money.c", 45,
-	  "/abs/tests/check_money", 0x1200, 0x401200, 0 },
-	{ "srunner_run_tagged", NULL, 0, LIBCHECK, 0x6a1b, 0x7f0000006a1b, 0 },
+	  "/abs/tests/check_money", 0x1200, 0x401200, 0, 0, 0 },
+	{ "srunner_run_tagged", NULL, 0, LIBCHECK, 0x6a1b, 0x7f0000006a1b, 0, 0, 0 },
 };
 
 static const struct sym_frame stack2[] = {
 	{ "std::vector<int, std::allocator<int> >::_M_realloc_insert<int const&>",
 	  "/usr/include/c++/12/bits/vector.tcc", 445, "/abs/tests/check_money",
-	  0x2000, 0x402000, 1 },
+	  0x2000, 0x402000, 1, 0, 0 },
 	{ "Money::add(int)", "/src/money/money.cc", 30, "/abs/tests/check_money",
-	  0x2100, 0x402100, 0 },
+	  0x2100, 0x402100, 0, 0, 0 },
 	{ "test_memory_exceed_fn", "/src/money/check_money.c", 47,
-	  "/abs/tests/check_money", 0x1210, 0x401210, 0 },
+	  "/abs/tests/check_money", 0x1210, 0x401210, 0, 0, 0 },
 };
 
 static const struct sym_frame stack3[] = {
-	{ NULL, NULL, 0, NULL, 0, 0xdeadbeef, 0 },
+	{ NULL, NULL, 0, NULL, 0, 0xdeadbeef, 0, 0, 0 },
 	{ "make_node", "/src/money/list.c", 9, "/abs/tests/check_money",
-	  0x1300, 0x401300, 0 },
+	  0x1300, 0x401300, 0, 0, 0 },
 };
 
 static const struct sym_frame stack4[] = {
 	{ "regcomp", NULL, 0, "/lib/x86_64-linux-gnu/libc.so.6", 0xdb0a0,
-	  0x7f00000db0a0, 0 },
+	  0x7f00000db0a0, 0, 0, 0 },
 	{ "weird\x01<fn>&\"'", "/src/we&ird.c", 3, "/abs/tests/check_money",
-	  0x1400, 0x401400, 0 },
+	  0x1400, 0x401400, 0, 0, 0 },
 };
 
 static const struct {

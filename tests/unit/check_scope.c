@@ -154,6 +154,28 @@ START_TEST(judge_limits)
 }
 END_TEST
 
+/* Limit and value that round alike print their exact bytes too. */
+START_TEST(judge_exact_bytes)
+{
+	struct heap h;
+	struct scope *s = new_scope("t");
+	struct limits lim = { .set = LIMIT_MEMORY, .memory = 65536 };
+
+	heap_init(&h);
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x1, 65584, 1, 0);
+	heap_free(&h, 0x1);
+	heap_close_scope(&h, s, SCOPE_PASSED, NULL);
+	judge_scope(s, &lim, NULL, NULL);
+	ck_assert_uint_eq(s->nfailures, 1);
+	ck_assert_str_eq(s->failures[0].message,
+			 "Test was limited to 64.0KiB (65,536 B) but allocated "
+			 "64.0KiB (65,584 B)");
+	scope_free(s);
+	heap_release(&h);
+}
+END_TEST
+
 /* Unfinished: limits on what was measured, not leaks or descriptors. */
 START_TEST(judge_unfinished)
 {
@@ -185,6 +207,7 @@ Suite *make_scope_suite(void)
 	tcase_add_test(tc, nested);
 	tcase_add_test(tc, fork_copy);
 	tcase_add_test(tc, judge_limits);
+	tcase_add_test(tc, judge_exact_bytes);
 	tcase_add_test(tc, judge_unfinished);
 	suite_add_tcase(s, tc);
 	return s;
