@@ -296,7 +296,9 @@ static void finish_held(struct session *s, struct tracee *t,
 	size_t before = t->proc->heap.nopen;
 
 	hold_siblings(t);
+	t->proc->returning = t->tid;
 	scope_finish(s, t->proc, sc, SCOPE_PASSED, NULL, 1);
+	t->proc->returning = 0;
 	scopes_changed(t->proc, before);
 }
 

@@ -42,7 +42,8 @@ static struct leakscan *scan(struct process *proc)
 	tids = xmalloc((proc->nthreads + 1) * sizeof(*tids));
 	for (t = proc->threads; t; t = t->pnext)
 		tids[n++] = t->tid;
-	ls = leakroots_scan(proc->pid, tids, n, &proc->heap.live, &st);
+	ls = leakroots_scan(proc->pid, tids, n, proc->returning,
+			    &proc->heap.live, &st);
 	free(tids);
 	if (!ls) {
 		verbose_msg("leak scan of process %d: its memory could not "

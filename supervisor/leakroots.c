@@ -343,7 +343,7 @@ static int collect_live(const struct block *b, void *arg)
 }
 
 static void add_threads(struct ctx *c, const pid_t *tids, size_t n,
-			struct leakroots_stats *st)
+			pid_t returning, struct leakroots_stats *st)
 {
 	struct thread_roots *tr = xcalloc(n ? n : 1, sizeof(*tr));
 	size_t i, j;
@@ -360,8 +360,17 @@ static void add_threads(struct ctx *c, const pid_t *tids, size_t n,
 			continue;
 		}
 		st->threads++;
-		leakscan_root(c->ls, (const uint64_t *)(void *)&regs,
-			      sizeof(regs) / 8);
+		if (tids[i] == returning) {
+			const uint64_t kept[] = {
+				regs.rbx, regs.rbp, regs.r12, regs.r13,
+				regs.r14, regs.r15,
+			};
+
+			leakscan_root(c->ls, kept, sizeof(kept) / 8);
+		} else {
+			leakscan_root(c->ls, (const uint64_t *)(void *)&regs,
+				      sizeof(regs) / 8);
+		}
 		tr[i].sp = regs.rsp;
 		tr[i].tp = regs.fs_base;
 		tr[i].stack = map_of(c, regs.rsp);
@@ -388,7 +397,7 @@ static void add_threads(struct ctx *c, const pid_t *tids, size_t n,
 }
 
 struct leakscan *leakroots_scan(pid_t pid, const pid_t *tids, size_t n,
-				const struct blocks *live,
+				pid_t returning, const struct blocks *live,
 				struct leakroots_stats *st)
 {
 	struct leakroots_stats dummy;
@@ -416,7 +425,7 @@ struct leakscan *leakroots_scan(pid_t pid, const pid_t *tids, size_t n,
 		return NULL;
 	}
 	c.win = xcalloc(WIN_SLOTS, sizeof(*c.win));
-	add_threads(&c, tids, n, st);
+	add_threads(&c, tids, n, returning, st);
 	add_segments(&c);
 	merge_roots(&c);
 	ok = scan_roots(&c) == 0 && leakscan_finish(ls, read_spans, &c) == 0 &&

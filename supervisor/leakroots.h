@@ -3,7 +3,11 @@
  * of the process, its live blocks classified by leakscan.c.
  *
  * Roots:
- *   - every thread's general registers (PTRACE_GETREGS);
+ *   - every thread's general registers (PTRACE_GETREGS), except for the
+ *     thread whose boundary function is returning (a scope's close): its
+ *     scratch and return-value registers hold what the function last
+ *     computed, dead or not stored anywhere yet, so only the registers a
+ *     function must preserve for its caller count (rbx, rbp, r12 to r15);
  *   - every thread's stack, from its stack pointer to the end of the
  *     mapping that holds it; a thread other than the main one has its
  *     static TLS and thread descriptor at the top of that mapping (glibc
@@ -47,12 +51,14 @@ struct leakroots_stats {
  * Classifies the blocks of LIVE, the live blocks of process PID, whose
  * threads TIDS (N of them) are in a ptrace stop; a thread that is not
  * (it is running, or gone) adds no root, and is counted in ST->skipped.
+ * RETURNING is the thread stopped at its boundary function's return, or
+ * 0.
  * Returns the classification (leakscan_kind()), which the caller frees
  * with leakroots_free(), or NULL when the process's memory can no longer
  * be read. ST may be NULL.
  */
 struct leakscan *leakroots_scan(pid_t pid, const pid_t *tids, size_t n,
-				const struct blocks *live,
+				pid_t returning, const struct blocks *live,
 				struct leakroots_stats *st);
 void leakroots_free(struct leakscan *ls);
 
