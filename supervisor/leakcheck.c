@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <string.h>
 
 #include "supervisor/leakcheck.h"
 #include "supervisor/leakroots.h"
@@ -31,6 +32,15 @@ static int has_leaks(const struct process *proc, const struct scope *sc)
 	return blocks_foreach(&proc->heap.live, owned_block, &o) != 0;
 }
 
+/* MEMSUP_LEAK_SCAN=0 turns the scan off (docs/leaks.md): the bench
+ * compares the cost of a suite with and without it. */
+static int scan_enabled(void)
+{
+	const char *v = getenv("MEMSUP_LEAK_SCAN");
+
+	return !v || strcmp(v, "0");
+}
+
 static struct leakscan *scan(struct process *proc)
 {
 	struct leakroots_stats st;
@@ -39,6 +49,8 @@ static struct leakscan *scan(struct process *proc)
 	pid_t *tids;
 	size_t n = 0;
 
+	if (!scan_enabled())
+		return NULL;
 	tids = xmalloc((proc->nthreads + 1) * sizeof(*tids));
 	for (t = proc->threads; t; t = t->pnext)
 		tids[n++] = t->tid;
