@@ -12,24 +12,16 @@ static enum leak_kind kind_of(const void *arg, uint64_t addr,
 	return leakscan_kind(arg, addr, indirect);
 }
 
-struct owned {
-	uint64_t since;
-};
-
-static int owned_block(const struct block *b, void *arg)
+/*
+ * Whether a block born in SC is still live: else there is nothing to
+ * classify, and no reason to stop the process's threads. Its live bytes
+ * say so without a walk over the whole table (a scope that leaves only
+ * zero-sized blocks is not scanned: they are reported unscanned, and no
+ * limit_leaks can be below their 0 bytes).
+ */
+static int has_leaks(const struct scope *sc)
 {
-	return b->seq >= ((struct owned *)arg)->since;
-}
-
-/* Whether a block born in SC is still live: else there is nothing to
- * classify, and no reason to stop the process's threads for long. */
-static int has_leaks(const struct process *proc, const struct scope *sc)
-{
-	struct owned o = { sc->open_seq };
-
-	if (!proc->heap.live.count)
-		return 0;
-	return blocks_foreach(&proc->heap.live, owned_block, &o) != 0;
+	return sc->m.current > 0;
 }
 
 /* MEMSUP_LEAK_SCAN=0 turns the scan off (docs/leaks.md): the bench
@@ -80,7 +72,7 @@ void leakcheck_close_scope(struct process *proc, struct scope *sc,
 {
 	struct leakscan *ls = proc->final_scan;
 
-	if (!ls && alive && status != SCOPE_UNFINISHED && has_leaks(proc, sc))
+	if (!ls && alive && status != SCOPE_UNFINISHED && has_leaks(sc))
 		ls = scan(proc);
 	heap_close_scope_kinds(&proc->heap, sc, status, reason,
 			       ls ? kind_of : NULL, ls);
@@ -96,7 +88,7 @@ void leakcheck_final_scan(struct process *proc)
 	if (proc->final_scan)
 		return;
 	for (i = 0; i < proc->heap.nopen; i++)
-		any |= has_leaks(proc, proc->heap.open[i]);
+		any |= has_leaks(proc->heap.open[i]);
 	if (any)
 		proc->final_scan = scan(proc);
 }
