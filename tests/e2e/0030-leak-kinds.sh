@@ -4,7 +4,8 @@
 # lost apart and joined, the nine start/interior pointer chains) and write
 # on fd 3 the bytes and blocks of each kind they leave at exit, from their
 # own constants. memsup's whole-program scope (no policy) must report
-# exactly those in metrics.leaked_by_kind, and valgrind's LEAK SUMMARY
+# exactly those in metrics.leaked_by_kind, with either engine, and
+# valgrind's LEAK SUMMARY
 # (--leak-check=full --show-leak-kinds=all --run-libc-freeres=no) the same
 # on the same binary; the JSON leak groups say their kind, and a definite
 # group the indirect bytes it holds.
@@ -67,6 +68,11 @@ for s in tree cycle cases; do
 		   blocks: (map(.blocks) | add)}}] | from_entries
 		| with_entries(select(.value.blocks > 0))' \
 		"$(echo "$want" | jq -c 'with_entries(select(.value.blocks > 0))')"
+
+	# the breakpoint engine classifies the same blocks the same way
+	run_memsup --engine=breakpoint --json "$WORK/$s-bp.json" "$P" 3>/dev/null
+	expect_status 0
+	match_json "$WORK/$s-bp.json" '.scopes[0].metrics.leaked_by_kind' "$want"
 
 	valgrind --leak-check=full --show-leak-kinds=all \
 		--run-libc-freeres=no --log-file="$WORK/$s.vg" "$P" \

@@ -62,6 +62,13 @@ grep -qF "definitely lost here:" "$WORK/default.xml" &&
 		"$WORK/default.xml" ||
 	fail "the JUnit failure text does not name the kinds"
 
+# the breakpoint engine: the same verdicts and kinds
+run_memsup --engine=breakpoint --policy samples/reachable/policy.yaml \
+	--json "$WORK/bp.json" "$P" 3>/dev/null
+expect_status 1
+match_json "$WORK/bp.json" '[.scopes[] | [.name, .status, .metrics.leaked_by_kind]]' \
+	"$(jq -c '[.scopes[] | [.name, .status, .metrics.leaked_by_kind]]' "$J")"
+
 J=$WORK/all.json
 run_memsup --policy samples/reachable/policy-all.yaml --json "$J" "$P" 3>/dev/null
 expect_status 1
