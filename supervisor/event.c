@@ -281,6 +281,8 @@ static void release_siblings(struct session *s, struct tracee *t)
 	}
 }
 
+static void scopes_changed(struct process *proc, size_t before);
+
 /*
  * A scope closes at T's stop. Its leak scan reads every thread's
  * registers and stack, so the other threads are held stopped for it (a
@@ -288,14 +290,13 @@ static void release_siblings(struct session *s, struct tracee *t)
  * already read), and let go by release_held() once T runs again: a held
  * stop dispatched while T is still stopped could try to hold T in turn.
  */
-static void scopes_changed(struct process *proc, size_t before);
-
 static void finish_held(struct session *s, struct tracee *t,
 			struct scope *sc)
 {
 	size_t before = t->proc->heap.nopen;
 
-	hold_siblings(t);
+	if (leakcheck_will_scan(t->proc, sc))
+		hold_siblings(t);
 	t->proc->returning = t->tid;
 	scope_finish(s, t->proc, sc, SCOPE_PASSED, NULL, 1);
 	t->proc->returning = 0;

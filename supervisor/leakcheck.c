@@ -67,6 +67,11 @@ static struct leakscan *scan(struct process *proc)
 	return ls;
 }
 
+int leakcheck_will_scan(const struct process *proc, const struct scope *sc)
+{
+	return !proc->final_scan && has_leaks(sc) && scan_enabled();
+}
+
 void leakcheck_close_scope(struct process *proc, struct scope *sc,
 			   enum scope_status status, char *reason, int alive)
 {

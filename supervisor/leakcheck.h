@@ -14,6 +14,10 @@
 
 #include "supervisor/tracee.h"
 
+/* Whether closing SC in live PROC will scan it (it owns live bytes, and
+ * MEMSUP_LEAK_SCAN is not 0): the caller then holds the other threads. */
+int leakcheck_will_scan(const struct process *proc, const struct scope *sc);
+
 /*
  * heap_close_scope() for SC in PROC, its leaks classified. ALIVE: the
  * process is in a ptrace stop and its memory can be read.
