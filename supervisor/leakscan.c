@@ -62,6 +62,8 @@ void leakscan_init(struct leakscan *ls, unsigned flags)
 
 void leakscan_release(struct leakscan *ls)
 {
+	free(ls->addrs);
+	free(ls->bucket);
 	free(ls->b);
 	free(ls->stack);
 	memset(ls, 0, sizeof(*ls));
@@ -85,6 +87,50 @@ static int by_addr(const void *x, const void *y)
 	return (a->addr > b->addr) - (a->addr < b->addr);
 }
 
+#define BUCKET_SHIFT 20
+
+static struct leakscan_bucket *bucket_of(const struct leakscan *ls,
+					 uint64_t key)
+{
+	size_t i;
+
+	for (i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & ls->bmask;
+	     ls->bucket[i].key; i = (i + 1) & ls->bmask)
+		if (ls->bucket[i].key == key)
+			return &ls->bucket[i];
+	return &ls->bucket[i];
+}
+
+/* The index of leakscan_lookup(): dense addresses, megabyte buckets. */
+static void build_index(struct leakscan *ls)
+{
+	size_t i, nb = 0, cap = 16;
+
+	free(ls->addrs);
+	free(ls->bucket);
+	ls->addrs = xmalloc((ls->n ? ls->n : 1) * sizeof(*ls->addrs));
+	for (i = 0; i < ls->n; i++) {
+		ls->addrs[i] = ls->b[i].addr;
+		if (!i || (ls->addrs[i] >> BUCKET_SHIFT) !=
+			  (ls->addrs[i - 1] >> BUCKET_SHIFT))
+			nb++;
+	}
+	while (cap < nb * 2)
+		cap *= 2;
+	ls->bucket = xcalloc(cap, sizeof(*ls->bucket));
+	ls->bmask = cap - 1;
+	for (i = 0; i < ls->n; i++) {
+		struct leakscan_bucket *bk =
+			bucket_of(ls, (ls->addrs[i] >> BUCKET_SHIFT) + 1);
+
+		if (!bk->key) {
+			bk->key = (ls->addrs[i] >> BUCKET_SHIFT) + 1;
+			bk->first = i;
+		}
+		bk->n++;
+	}
+}
+
 void leakscan_sort(struct leakscan *ls)
 {
 	size_t i;
@@ -98,29 +144,52 @@ void leakscan_sort(struct leakscan *ls)
 		if (end > ls->hi)
 			ls->hi = end;
 	}
+	build_index(ls);
+}
+
+/* The last index in [LO, HI) whose address is at or below ADDR, or LO - 1
+ * (as a long) when there is none. */
+static long last_at_or_below(const uint64_t *a, size_t lo, size_t hi,
+			     uint64_t addr)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid] <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
 }
 
 long leakscan_lookup(const struct leakscan *ls, uint64_t addr)
 {
-	size_t lo = 0, hi = ls->n;
 	const struct leakscan_block *b;
+	const struct leakscan_bucket *bk;
+	long i;
 
-	if (addr < ls->lo || addr >= ls->hi)
+	if (addr < ls->lo || addr >= ls->hi || !ls->addrs)
 		return -1;
-	/* The last block starting at or below ADDR. */
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ls->b[mid].addr <= addr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	b = &ls->b[lo];
+	/*
+	 * The last block starting at or below ADDR: within the blocks that
+	 * start in ADDR's megabyte, or the one before them (a block that
+	 * began earlier and may reach into it); when none starts there,
+	 * over all blocks.
+	 */
+	bk = bucket_of(ls, (addr >> BUCKET_SHIFT) + 1);
+	if (bk->key)
+		i = last_at_or_below(ls->addrs, bk->first, bk->first + bk->n,
+				     addr);
+	else
+		i = last_at_or_below(ls->addrs, 0, ls->n, addr);
+	if (i < 0)
+		return -1;
+	b = &ls->b[i];
 	if (b->addr > addr)
 		return -1;
 	if (addr - b->addr < b->size || addr == b->addr)
-		return (long)lo;
+		return i;
 	return -1;
 }
 

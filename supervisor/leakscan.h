@@ -90,6 +90,15 @@ struct leakscan {
 	struct leakscan_block *b;	/* sorted by address */
 	size_t n, alloc;
 	uint64_t lo, hi;		/* [lowest addr, highest end] */
+	/* The lookup's index (leakscan_sort()): the addresses alone, dense
+	 * for the binary search, and per megabyte of address space the
+	 * blocks that start in it (open addressing on addr >> 20). */
+	uint64_t *addrs;
+	struct leakscan_bucket {
+		uint64_t key;		/* addr >> 20, + 1 (0: empty) */
+		size_t first, n;
+	} *bucket;
+	size_t bmask;
 	unsigned flags;			/* enum leakscan_flags */
 	/* the mark stack: indexes into b */
 	size_t *stack;
