@@ -262,6 +262,31 @@ START_TEST(lookup_edges)
 }
 END_TEST
 
+/* The lookup's megabyte buckets: a 3 MiB block found from a megabyte
+ * where no block starts, and from before the first block of the next. */
+START_TEST(lookup_across_megabytes)
+{
+	struct leakscan ls;
+	const uint64_t x = 0x40000000ULL, mb = 1ULL << 20;
+
+	leakscan_init(&ls, 0);
+	leakscan_add(&ls, x + 3 * mb + 64, 16);
+	leakscan_add(&ls, x, 3 * mb);
+	leakscan_add(&ls, x + 9 * mb, 8);
+	leakscan_sort(&ls);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 16), 0);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 2 * mb + 8), 0);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 3 * mb - 8), 0);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 3 * mb + 8), -1);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 3 * mb + 64), 1);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 3 * mb + 80), -1);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 5 * mb), -1);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 9 * mb + 7), 2);
+	ck_assert_int_eq(leakscan_lookup(&ls, x + 9 * mb + 8), -1);
+	leakscan_release(&ls);
+}
+END_TEST
+
 START_TEST(zero_sized_and_unaligned)
 {
 	struct fake *f = fake_new();
@@ -380,6 +405,7 @@ Suite *make_leakscan_suite(void)
 	tcase_add_test(tc, cycles);
 	tcase_add_test(tc, possible_then_reachable);
 	tcase_add_test(tc, lookup_edges);
+	tcase_add_test(tc, lookup_across_megabytes);
 	tcase_add_test(tc, zero_sized_and_unaligned);
 	tcase_add_test(tc, glibc_chunk_header);
 	tcase_add_test(tc, batches_and_big_block);
