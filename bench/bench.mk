@@ -12,7 +12,7 @@ BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -fno-omit-frame-pointer $(BENCH_WA
 BENCH_CXXFLAGS := -std=c++17 -O2 -g -fno-omit-frame-pointer $(BENCH_WARN)
 BENCH_UNWIND_OBJS := $(addprefix build/obj/supervisor/,unwind.o remote.o msg.o xmalloc.o)
 
-BENCH_PROGS := $(addprefix $(BENCH_OUT)/,compute leaky cxx threads events \
+BENCH_PROGS := $(addprefix $(BENCH_OUT)/,compute leaky cxx threads events liveheap \
 	ptrace-cost checkheavy)
 
 .PHONY: bench-build bench-unwind

@@ -14,6 +14,8 @@
 #   BENCH_NO_INSTALL=1  never apt-get missing tools (root installs them)
 #   BENCH_SLOW_CAP=S    a tool gets no more runs on a workload after one
 #                       run longer than S seconds (30)
+#   BENCH_LEAKSCAN=0    skip the leak-scan cost (bench/leakscan.sh, run at
+#                       the end; BENCH_LEAKSCAN_GB=1 adds its 1 GB heap)
 #
 # For each workload, one run of every tool in turn, the order rotated from
 # run to run, BENCH_RUNS times; medians. Events (allocations + frees of the
@@ -377,3 +379,8 @@ jq -r '
 cat "$OUT/results.md"
 echo
 echo "bench: wrote $OUT/results.json and $OUT/results.md"
+
+if [ "${BENCH_LEAKSCAN:-1}" = 1 ]; then
+	echo
+	bench/leakscan.sh || echo "bench: the leak-scan benchmark failed" >&2
+fi

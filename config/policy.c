@@ -63,7 +63,7 @@ static const struct limit_key {
 
 static const char *const top_keys[] = {
 	"version", "discover", "stack_depth", "defaults", "tests",
-	"leak_filters", "allocators", "suppressions", NULL,
+	"leak_filters", "allocators", "suppressions", "leak_kinds", NULL,
 };
 static const char *const default_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
@@ -71,7 +71,11 @@ static const char *const default_keys[] = {
 };
 static const char *const test_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
-	"limit_fds", "leak_filters", NULL,
+	"limit_fds", "leak_filters", "leak_kinds", NULL,
+};
+/* Bit n is 1 << n: the order of enum leak_kind (supervisor/leakscan.h). */
+static const char *const leak_kind_names[] = {
+	"definite", "indirect", "possible", "reachable", NULL,
 };
 static const char *const filter_keys[] = {
 	"function", "file", "object", "stack", NULL,
@@ -581,6 +585,70 @@ static int limit_parse(struct loader *ld, const char *key,
 	return 1;
 }
 
+/* One kind name of 'leak_kinds'; its bit, or 0 with an error. */
+static unsigned leak_kind_bit(struct loader *ld, yaml_node_t *node,
+			      const struct where *where)
+{
+	char vbuf[SHOW_BUF], list[128];
+	const char *v, *hint;
+	size_t i;
+
+	known_list(list, sizeof(list), leak_kind_names);
+	v = scalar_value(ld, node, "leak_kinds", where, list);
+	if (!v)
+		return 0;
+	for (i = 0; leak_kind_names[i]; i++)
+		if (!strcmp(v, leak_kind_names[i]))
+			return 1u << i;
+	hint = suggest(v, leak_kind_names);
+	if (hint)
+		node_error(ld, node, "unknown leak kind '%s' in 'leak_kinds'%s; "
+			   "did you mean '%s'?", show(vbuf, v), where->text,
+			   hint);
+	else
+		node_error(ld, node, "unknown leak kind '%s' in 'leak_kinds'%s; "
+			   "expected %s", show(vbuf, v), where->text, list);
+	return 0;
+}
+
+/*
+ * leak_kinds: a sequence of kind names ("[definite, indirect]", "[]"
+ * judges no kind), or one name, or "all".
+ */
+static void leak_kinds_parse(struct loader *ld, yaml_node_t *node,
+			     struct limits *l, const struct where *where)
+{
+	yaml_node_item_t *item;
+	unsigned mask = 0;
+
+	if (!node_is_null(node) && node->type == YAML_SCALAR_NODE &&
+	    !strcmp((const char *)node->data.scalar.value, "all")) {
+		mask = POLICY_KIND_DEFINITE | POLICY_KIND_INDIRECT |
+		       POLICY_KIND_POSSIBLE | POLICY_KIND_REACHABLE;
+	} else if (!node_is_null(node) && node->type == YAML_SCALAR_NODE) {
+		mask = leak_kind_bit(ld, node, where);
+		if (!mask)
+			return;
+	} else if (!node_is_null(node) && node->type == YAML_SEQUENCE_NODE) {
+		for (item = node->data.sequence.items.start;
+		     item < node->data.sequence.items.top; item++) {
+			unsigned bit = leak_kind_bit(ld, node_get(ld, *item),
+						     where);
+
+			if (!bit)
+				return;
+			mask |= bit;
+		}
+	} else {
+		node_error(ld, node, "expected a list of leak kinds such as "
+			   "[definite, indirect, possible] for 'leak_kinds'%s, "
+			   "found %s", where->text, node_kind(node));
+		return;
+	}
+	l->set |= LIMIT_LEAK_KINDS;
+	l->leak_kinds = mask;
+}
+
 static void defaults_pair(struct loader *ld, const char *key,
 			  yaml_node_t *value, void *ctx)
 {
@@ -773,6 +841,10 @@ static void test_pair(struct loader *ld, const char *key,
 
 	if (limit_parse(ld, key, value, &tc->te->limits, tc->where))
 		return;
+	if (!strcmp(key, "leak_kinds")) {
+		leak_kinds_parse(ld, value, &tc->te->limits, tc->where);
+		return;
+	}
 	filters_parse(ld, value, tc->where, &tc->te->filters,
 		      &tc->te->nfilters);
 }
@@ -1018,6 +1090,8 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 		filters_parse(ld, value, &top, &pol->filters, &pol->nfilters);
 	} else if (!strcmp(key, "suppressions")) {
 		suppressions_parse(ld, value);
+	} else if (!strcmp(key, "leak_kinds")) {
+		leak_kinds_parse(ld, value, &pol->defaults, &top);
 	} else {
 		allocators_parse(ld, value);
 	}
@@ -1368,6 +1442,10 @@ void policy_limits_for(const struct policy *pol, const struct test_entry *te,
 			*limit_slot(out, flag) = limit_get(&te->limits, flag);
 		}
 	}
+	if (te->limits.set & LIMIT_LEAK_KINDS) {
+		out->set |= LIMIT_LEAK_KINDS;
+		out->leak_kinds = te->limits.leak_kinds;
+	}
 }
 
 const char *discover_mode_name(enum discover_mode mode)
@@ -1427,6 +1505,18 @@ static void print_limits(FILE *fp, const struct limits *l)
 		fprintf(fp, "%s%s=%llu", sep, limit_keys[i].name,
 			(unsigned long long)limit_get(l, limit_keys[i].flag));
 		sep = " ";
+	}
+	if (l->set & LIMIT_LEAK_KINDS) {
+		const char *comma = "";
+
+		fprintf(fp, "%sleak_kinds=[", sep);
+		for (i = 0; leak_kind_names[i]; i++) {
+			if (!(l->leak_kinds & (1u << i)))
+				continue;
+			fprintf(fp, "%s%s", comma, leak_kind_names[i]);
+			comma = ",";
+		}
+		fputc(']', fp);
 	}
 }
 

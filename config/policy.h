@@ -33,7 +33,15 @@ enum limit_flags {
 	LIMIT_ALLOCATIONS = 1 << 2,	/* max_allocations: a count */
 	LIMIT_ALLOCATED = 1 << 3,	/* max_allocated: total bytes */
 	LIMIT_FDS = 1 << 4,		/* limit_fds: a count */
+	LIMIT_LEAK_KINDS = 1 << 5,	/* leak_kinds: what limit_leaks judges */
 };
+
+/* leak_kinds as bits, 1 << kind, in the order of enum leak_kind
+ * (supervisor/leakscan.h): what limit_leaks judges. */
+#define POLICY_KIND_DEFINITE (1u << 0)
+#define POLICY_KIND_INDIRECT (1u << 1)
+#define POLICY_KIND_POSSIBLE (1u << 2)
+#define POLICY_KIND_REACHABLE (1u << 3)
 
 struct limits {
 	unsigned set;			/* enum limit_flags */
@@ -42,6 +50,7 @@ struct limits {
 	uint64_t allocations;
 	uint64_t allocated;
 	uint64_t fds;
+	unsigned leak_kinds;		/* POLICY_KIND_* bits */
 };
 
 /*

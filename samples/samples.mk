@@ -117,3 +117,17 @@ SAMPLES += samples/stress/stress
 samples/stress/stress: samples/stress/stress.c samples/dlopen/liballoc.h \
 		$(SAMPLE_COMMON) | samples/dlopen/liballoc.so
 	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $< -ldl
+
+# leaks: valgrind's leak-kind shapes (a tree, rings, the nine pointer
+# chains), and the tree built under --pid; each writes its kinds on fd 3
+LEAKS_SAMPLES := tree cycle cases hold
+SAMPLES += $(LEAKS_SAMPLES:%=samples/leaks/%)
+$(LEAKS_SAMPLES:%=samples/leaks/%): samples/leaks/%: samples/leaks/%.c samples/leaks/kinds.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# reachable: per-thread error state and a static cache (reachable) next to
+# a lost tree (definite and indirect); policy.yaml, policy-all.yaml
+REACHABLE_SRCS := samples/reachable/main.c samples/reachable/lib.c
+SAMPLES += samples/reachable/reachable
+samples/reachable/reachable: $(REACHABLE_SRCS) samples/reachable/reachable.h samples/leaks/kinds.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $(REACHABLE_SRCS)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -20,6 +21,7 @@
 #include "supervisor/event.h"
 #include "supervisor/alloc.h"
 #include "supervisor/inject.h"
+#include "supervisor/leakcheck.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
@@ -277,6 +279,34 @@ static void release_siblings(struct session *s, struct tracee *t)
 			resume(o, 0);
 		/* Else its interrupt stop comes later, and is resumed then. */
 	}
+}
+
+static void scopes_changed(struct process *proc, size_t before);
+
+/*
+ * A scope closes at T's stop. Its leak scan reads every thread's
+ * registers and stack, so the other threads are held stopped for it (a
+ * running thread could move a pointer from memory not read yet to memory
+ * already read), and let go by release_held() once T runs again: a held
+ * stop dispatched while T is still stopped could try to hold T in turn.
+ */
+static void finish_held(struct session *s, struct tracee *t,
+			struct scope *sc)
+{
+	size_t before = t->proc->heap.nopen;
+
+	if (leakcheck_will_scan(t->proc, sc))
+		hold_siblings(t);
+	t->proc->returning = t->tid;
+	scope_finish(s, t->proc, sc, SCOPE_PASSED, NULL, 1);
+	t->proc->returning = 0;
+	scopes_changed(t->proc, before);
+}
+
+static void release_held(struct session *s, struct tracee *t)
+{
+	if (!someone_stepping(t->proc))
+		release_siblings(s, t);
 }
 
 /*
@@ -629,6 +659,7 @@ static void on_return(struct session *s, struct tracee *t,
 	uint64_t slot = regs->rsp - 8, addr;
 	uint32_t stack;
 	struct pending *p;
+	int held = 0;
 
 	prune(s, t, slot);
 	p = retstack_top(&t->rs);
@@ -648,10 +679,8 @@ static void on_return(struct session *s, struct tracee *t,
 			    (unsigned long long)regs->rax);
 	if (p->fn == FN_BOUNDARY) {
 		if (p->data) {
-			size_t before = proc->heap.nopen;
-
-			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
-			scopes_changed(proc, before);
+			finish_held(s, t, p->data);
+			held = 1;
 		}
 	} else {
 		addr = regs->rax;
@@ -667,6 +696,8 @@ static void on_return(struct session *s, struct tracee *t,
 	t->rs.n--;
 	if (set_regs(t, regs) == 0)
 		resume(t, 0);
+	if (held)
+		release_held(s, t);
 }
 
 /* ---- arming ---- */
@@ -1342,6 +1373,24 @@ static char *describe_status(int status)
 	return xasprintf("exited with status %d", WEXITSTATUS(status));
 }
 
+/*
+ * Whether T, in PTRACE_EVENT_EXIT, takes its process's memory with it:
+ * it called exit_group (the other threads are being killed and run no
+ * more user code), or it is the last thread and calls exit. A thread
+ * killed by a signal is not: the scopes it ends are unfinished.
+ */
+static int leaving_process(struct tracee *t)
+{
+	struct user_regs_struct regs;
+	unsigned long msg = 0;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0L, &msg) < 0 ||
+	    !WIFEXITED((int)msg) || get_regs(t, &regs) < 0)
+		return 0;
+	return regs.orig_rax == SYS_exit_group ||
+	       (regs.orig_rax == SYS_exit && t->proc->nthreads == 1);
+}
+
 static void on_exit_status(struct session *s, struct tracee *t, int status)
 {
 	struct process *proc = t->proc;
@@ -1461,16 +1510,15 @@ static void on_boundary_return(struct session *s, struct tracee *t,
 	uint64_t slot = regs->rsp - 8;
 	struct write_batch wb;
 	struct pending *p;
-	size_t before;
+	int held = 0;
 
 	prune(s, t, slot);
 	p = retstack_top(&t->rs);
 	if (p && p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE &&
 	    p->slot == slot && p->ret == bp->addr) {
 		if (p->data) {
-			before = proc->heap.nopen;
-			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
-			scopes_changed(proc, before);
+			finish_held(s, t, p->data);
+			held = 1;
 		}
 		t->rs.n--;
 		bp->refs--;
@@ -1483,11 +1531,13 @@ static void on_boundary_return(struct session *s, struct tracee *t,
 				   (int)proc->pid);
 		if (set_regs(t, regs) == 0)
 			resume(t, 0);
-		return;
+	} else {
+		/* Another thread's test returns here too: keep the int3. */
+		batch_init(&wb, &as->mem);
+		step_over(t, bp, regs, &wb);
 	}
-	/* Another thread's test returns here too: keep the int3. */
-	batch_init(&wb, &as->mem);
-	step_over(t, bp, regs, &wb);
+	if (held)
+		release_held(s, t);
 }
 
 /*
@@ -1629,6 +1679,12 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		s->in_exec = 1;
 		on_exec(s, t);
 		s->in_exec = 0;
+		resume(t, 0);
+		return;
+	case PTRACE_EVENT_EXIT:
+		/* The memory is still there: the leak scan at exit. */
+		if (leaving_process(t))
+			leakcheck_final_scan(t->proc);
 		resume(t, 0);
 		return;
 	case PTRACE_EVENT_STOP:
@@ -1809,6 +1865,8 @@ void session_detach(struct session *s)
 	while (s->procs) {
 		struct process *proc = s->procs;
 
+		/* Every thread is parked: the leak check of a live process. */
+		leakcheck_final_scan(proc);
 		release_process(proc);
 		close_scopes(s, proc, "memsup detached", 0);
 		process_finish(s, proc, SCOPE_PASSED, NULL);

@@ -9,7 +9,7 @@
 
 #define MEMSUP_PTRACE_OPTIONS                                             \
 	(PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
-	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)
+	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT)
 
 /* SIGINT, SIGTERM, SIGHUP and the --timeout alarm only set a flag. */
 void session_install_signals(unsigned timeout);

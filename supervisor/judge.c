@@ -43,6 +43,11 @@ static void format_pair(char *a, char *b, size_t len, uint64_t limit,
 	n = strlen(b);
 	snprintf(b + n, len - n, " (%s B)", gb);
 }
+_Static_assert(POLICY_KIND_DEFINITE == 1u << LEAK_DEFINITE &&
+	       POLICY_KIND_INDIRECT == 1u << LEAK_INDIRECT &&
+	       POLICY_KIND_POSSIBLE == 1u << LEAK_POSSIBLE &&
+	       POLICY_KIND_REACHABLE == 1u << LEAK_REACHABLE,
+	       "leak_kinds bits follow enum leak_kind");
 
 void judge_scope(struct scope *s, const struct limits *lim,
 		 leak_filter_fn filtered, void *arg)
@@ -51,11 +56,18 @@ void judge_scope(struct scope *s, const struct limits *lim,
 	uint64_t worst = 0;
 	size_t i, over = 0;
 	int finished = s->status != SCOPE_UNFINISHED;
+	unsigned kinds;
 
 	s->judged = lim->set;
-	for (i = 0; i < s->nleaks; i++)
+	/* Blocks that could not be classified are judged whatever the
+	 * policy says: nothing shows them reachable. */
+	kinds = ((lim->set & LIMIT_LEAK_KINDS) ? lim->leak_kinds :
+		 LEAK_KINDS_DEFAULT) | (1u << LEAK_UNSCANNED);
+	for (i = 0; i < s->nleaks; i++) {
 		if (filtered && filtered(s->leaks[i].stack, arg))
 			s->leaks[i].filtered = 1;
+		s->leaks[i].unjudged = !(kinds & (1u << s->leaks[i].kind));
+	}
 
 	if ((lim->set & LIMIT_MEMORY) && s->m.peak > lim->memory) {
 		format_pair(a, b, sizeof(a), lim->memory, s->m.peak);
@@ -79,7 +91,8 @@ void judge_scope(struct scope *s, const struct limits *lim,
 	}
 	if (finished && (lim->set & LIMIT_LEAKS)) {
 		for (i = 0; i < s->nleaks; i++) {
-			if (s->leaks[i].filtered || s->leaks[i].bytes <= lim->leaks)
+			if (s->leaks[i].filtered || s->leaks[i].unjudged ||
+			    s->leaks[i].bytes <= lim->leaks)
 				continue;
 			over++;
 			if (s->leaks[i].bytes > worst)

@@ -17,7 +17,10 @@ typedef int (*leak_filter_fn)(uint32_t stack, void *arg);
  * Records a failure per broken limit and sets the status: FAILED when any
  * limit broke, else PASSED; an UNFINISHED scope stays so, and its leaks
  * and descriptors are not judged (its frame did not return). FILTERED may
- * be NULL (nothing filtered); it marks each leak site it matches.
+ * be NULL (nothing filtered); it marks each leak site it matches. Only
+ * leak groups of the kinds in the limits' leak_kinds (by default
+ * definite, indirect and possible; unscanned always) count for
+ * limit_leaks; the others are marked unjudged.
  */
 void judge_scope(struct scope *s, const struct limits *lim,
 		 leak_filter_fn filtered, void *arg);

@@ -46,6 +46,21 @@ static void json_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* metrics.leaked_by_kind; "unscanned" only when some blocks were not
+ * classified. */
+static void json_kinds(FILE *fp, const struct scope_metrics *m)
+{
+	unsigned k;
+
+	fputs("{", fp);
+	for (k = 0; k < LEAK_NKINDS; k++)
+		if (k < LEAK_UNSCANNED || m->kind_blocks[k])
+			fprintf(fp, "%s \"%s\": { \"bytes\": %" PRIu64 ", \"blocks\": %"
+				PRIu64 " }", k ? "," : "", leak_kind_name(k),
+				m->kind_bytes[k], m->kind_blocks[k]);
+	fputs(" }", fp);
+}
+
 static void json_metrics(FILE *fp, const struct scope *sc)
 {
 	const struct scope_metrics *m = &sc->m;
@@ -53,10 +68,13 @@ static void json_metrics(FILE *fp, const struct scope *sc)
 	fprintf(fp, "{ \"peak_bytes\": %" PRIu64 ", \"allocated_bytes\": %" PRIu64
 		", \"allocations\": %" PRIu64 ", \"frees\": %" PRIu64
 		", \"unknown_frees\": %" PRIu64 ", \"leaked_bytes\": %" PRIu64
-		", \"leaked_blocks\": %" PRIu64 ", \"fds_leaked\": %zu }",
+		", \"leaked_blocks\": %" PRIu64 ", \"fds_leaked\": %zu",
 		m->peak, m->allocated, m->allocations, m->frees,
 		m->unknown_frees, m->leaked_bytes, m->leaked_blocks,
 		sc->nfds_leaked);
+	fputs(", \"leaked_by_kind\": ", fp);
+	json_kinds(fp, m);
+	fputs(" }", fp);
 }
 
 static void json_series(FILE *fp, const char *key, const uint64_t *v,
@@ -133,9 +151,16 @@ static void json_sites(FILE *fp, const struct run_info *ri, const char *key,
 		fprintf(fp, "%s\n        { \"bytes\": %" PRIu64
 			", \"blocks\": %" PRIu64, i ? "," : "", v[i].bytes,
 			v[i].blocks);
-		if (leaks)
-			fprintf(fp, ", \"filtered\": %s",
-				v[i].filtered ? "true" : "false");
+		if (leaks) {
+			fprintf(fp, ", \"filtered\": %s, \"kind\": \"%s\"",
+				v[i].filtered ? "true" : "false",
+				leak_kind_name(v[i].kind));
+			if (v[i].kind == LEAK_DEFINITE)
+				fprintf(fp, ", \"indirect_bytes\": %" PRIu64,
+					v[i].indirect);
+			if (v[i].unjudged)
+				fputs(", \"judged\": false", fp);
+		}
 		fputs(", \"stack\": ", fp);
 		json_stack(fp, ri, v[i].stack);
 		fputs(" }", fp);

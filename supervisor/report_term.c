@@ -381,6 +381,51 @@ static void site_print(FILE *fp, const struct run_info *ri,
 	stack_print(fp, ri, st->stack, "        ");
 }
 
+/* What valgrind says of a leak group of each kind. */
+static const char *kind_words(uint32_t kind)
+{
+	switch (kind) {
+	case LEAK_DEFINITE:
+		return "definitely lost";
+	case LEAK_INDIRECT:
+		return "indirectly lost";
+	case LEAK_POSSIBLE:
+		return "possibly lost";
+	case LEAK_REACHABLE:
+		return "still reachable";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * A leak group: "- 276.0B (48.0B direct, 228.0B indirect) in 1 block
+ * definitely lost here:", "- 32.0B in 2 blocks still reachable here:";
+ * UNSCANNED_WHAT for a group that was not classified.
+ */
+static void leak_print(FILE *fp, const struct run_info *ri,
+		       const struct site *st, const char *unscanned_what,
+		       const char *note)
+{
+	const char *what = kind_words(st->kind);
+	char size[32], direct[32], indirect[32];
+
+	if (!what)
+		what = unscanned_what;
+	if (st->kind == LEAK_DEFINITE && st->indirect) {
+		units_format_size(size, sizeof(size), st->bytes + st->indirect);
+		units_format_size(direct, sizeof(direct), st->bytes);
+		units_format_size(indirect, sizeof(indirect), st->indirect);
+		fprintf(fp, "    - %s (%s direct, %s indirect) in %" PRIu64
+			" %s %s here%s:\n", size, direct, indirect, st->blocks,
+			plural(st->blocks, "block", "blocks"), what,
+			note ? note : "");
+		stack_print(fp, ri, st->stack, "        ");
+		return;
+	}
+	site_print(fp, ri, st, what, note);
+}
+
 /* "    ... and 3 more call stacks (1.2KiB)" */
 static void more_print(FILE *fp, const struct site *v, size_t n)
 {
@@ -430,7 +475,8 @@ static void leaks_detail(FILE *fp, const struct run_info *ri,
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < sc->nleaks; i++) {
 			const struct site *st = &sc->leaks[i];
-			int over = !st->filtered && st->bytes > limit;
+			int over = !st->filtered && !st->unjudged &&
+				   st->bytes > limit;
 
 			if (over != !pass)
 				continue;
@@ -440,9 +486,11 @@ static void leaks_detail(FILE *fp, const struct run_info *ri,
 				continue;
 			}
 			shown++;
-			site_print(fp, ri, st, "leaked", over ? NULL :
+			leak_print(fp, ri, st, "leaked", over ? NULL :
 				   st->filtered ? " (filtered: a leak filter "
 						  "matched)" :
+				   st->unjudged ? " (not judged: its kind is "
+						  "not in leak_kinds)" :
 						  " (within the limit)");
 		}
 	for (pass = 0; pass < 2; pass++) {
@@ -451,7 +499,7 @@ static void leaks_detail(FILE *fp, const struct run_info *ri,
 		units_format_size(size, sizeof(size), rest_bytes[pass]);
 		fprintf(fp, "    ... and %zu more call %s %s (%s)\n",
 			rest[pass], plural(rest[pass], "stack", "stacks"),
-			pass ? "within the limit or filtered" :
+			pass ? "within the limit, filtered or not judged" :
 			       "over the limit", size);
 	}
 }
@@ -778,6 +826,29 @@ void report_term_report(FILE *fp, const struct run_info *ri,
 }
 
 /*
+ * valgrind's LEAK SUMMARY, when the blocks were classified:
+ * "memsup:   definitely lost: 48 bytes in 1 block" and so on.
+ */
+static void kinds_line(FILE *fp, const struct scope *sc)
+{
+	unsigned k;
+
+	if (sc->m.kind_blocks[LEAK_UNSCANNED] == sc->m.leaked_blocks)
+		return;
+	for (k = 0; k < LEAK_UNSCANNED; k++)
+		fprintf(fp, "memsup:     %s: %" PRIu64 " bytes in %" PRIu64
+			" %s\n", kind_words(k), sc->m.kind_bytes[k],
+			sc->m.kind_blocks[k],
+			plural(sc->m.kind_blocks[k], "block", "blocks"));
+	if (sc->m.kind_blocks[LEAK_UNSCANNED])
+		fprintf(fp, "memsup:     not classified: %" PRIu64 " bytes in "
+			"%" PRIu64 " %s\n", sc->m.kind_bytes[LEAK_UNSCANNED],
+			sc->m.kind_blocks[LEAK_UNSCANNED],
+			plural(sc->m.kind_blocks[LEAK_UNSCANNED], "block",
+			       "blocks"));
+}
+
+/*
  * Without a policy: one scope per process, its figures and the call
  * stacks of what was still live at exit (valgrind's leak summary).
  */
@@ -819,8 +890,9 @@ void report_term_summary(FILE *fp, const struct run_info *ri,
 		}
 		shown = sc->nleaks < ri->most_allocations ? sc->nleaks :
 							    ri->most_allocations;
+		kinds_line(fp, sc);
 		for (i = 0; i < shown; i++)
-			site_print(fp, ri, &sc->leaks[i], "still live",
+			leak_print(fp, ri, &sc->leaks[i], "still live",
 				   sc->leaks[i].filtered ? " (filtered)" : NULL);
 		more_print(fp, sc->leaks + shown, sc->nleaks - shown);
 	}

@@ -39,25 +39,82 @@ void heap_open_scope(struct heap *h, struct scope *s)
 struct leak_walk {
 	uint64_t since, peak_seq;
 	uint64_t bytes, blocks;
-	struct site_table leaks, peak;
+	struct site_table leaks[LEAK_NKINDS], peak;
+	struct site_table held;		/* definite: indirect bytes by stack */
+	struct scope_metrics *m;
+	block_kind_fn kind;
+	const void *arg;
 };
 
 static int walk_live(const struct block *b, void *arg)
 {
 	struct leak_walk *lw = arg;
+	enum leak_kind k = LEAK_UNSCANNED;
+	uint64_t held = 0;
 
 	if (b->seq < lw->since)
 		return 0;
+	if (lw->kind)
+		k = lw->kind(lw->arg, b->addr, &held);
 	lw->bytes += b->size;
 	lw->blocks++;
-	site_table_add(&lw->leaks, b->stack, b->size);
+	lw->m->kind_bytes[k] += b->size;
+	lw->m->kind_blocks[k]++;
+	site_table_add(&lw->leaks[k], b->stack, b->size);
+	if (k == LEAK_DEFINITE && held)
+		site_table_add_n(&lw->held, b->stack, held, 1);
 	if (b->seq <= lw->peak_seq)
 		site_table_add(&lw->peak, b->stack, b->size);
 	return 0;
 }
 
+static uint64_t site_table_bytes(const struct site_table *t, uint32_t stack)
+{
+	size_t i;
+
+	if (!t->count)
+		return 0;
+	for (i = (stack * 2654435761u) & t->mask; t->v[i].blocks;
+	     i = (i + 1) & t->mask)
+		if (t->v[i].stack == stack)
+			return t->v[i].bytes;
+	return 0;
+}
+
+/* The groups of every kind, one array, definite first. */
+static void leaks_by_kind(struct scope *s, struct leak_walk *lw)
+{
+	size_t k, i, n, total = 0;
+	struct site *v;
+
+	for (k = 0; k < LEAK_NKINDS; k++)
+		total += lw->leaks[k].count;
+	s->leaks = total ? xmalloc(total * sizeof(*s->leaks)) : NULL;
+	s->nleaks = 0;
+	for (k = 0; k < LEAK_NKINDS; k++) {
+		v = site_table_sorted(&lw->leaks[k], &n);
+		for (i = 0; i < n; i++) {
+			v[i].kind = (uint32_t)k;
+			if (k == LEAK_DEFINITE)
+				v[i].indirect = site_table_bytes(&lw->held,
+								 v[i].stack);
+			s->leaks[s->nleaks++] = v[i];
+		}
+		free(v);
+		site_table_release(&lw->leaks[k]);
+	}
+	site_table_release(&lw->held);
+}
+
 void heap_close_scope(struct heap *h, struct scope *s,
 		      enum scope_status status, char *reason)
+{
+	heap_close_scope_kinds(h, s, status, reason, NULL, NULL);
+}
+
+void heap_close_scope_kinds(struct heap *h, struct scope *s,
+			    enum scope_status status, char *reason,
+			    block_kind_fn kind, const void *arg)
 {
 	struct leak_walk lw;
 	size_t i;
@@ -65,6 +122,9 @@ void heap_close_scope(struct heap *h, struct scope *s,
 	memset(&lw, 0, sizeof(lw));
 	lw.since = s->open_seq;
 	lw.peak_seq = s->m.peak_seq;
+	lw.m = &s->m;
+	lw.kind = kind;
+	lw.arg = arg;
 	/*
 	 * What was live at the peak: the blocks born by then that are still
 	 * live, and those freed since (logged by heap_free), without a copy
@@ -79,9 +139,8 @@ void heap_close_scope(struct heap *h, struct scope *s,
 	site_table_release(&s->pfreed);
 	s->m.leaked_bytes = lw.bytes;
 	s->m.leaked_blocks = lw.blocks;
-	s->leaks = site_table_sorted(&lw.leaks, &s->nleaks);
+	leaks_by_kind(s, &lw);
 	s->peak_sites = site_table_sorted(&lw.peak, &s->npeak_sites);
-	site_table_release(&lw.leaks);
 	site_table_release(&lw.peak);
 	s->status = status;
 	s->reason = reason;

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "supervisor/blocks.h"
+#include "supervisor/leakscan.h"
 
 enum scope_status {
 	SCOPE_OPEN = 0,
@@ -29,8 +30,11 @@ struct scope_metrics {
 	uint64_t unknown_frees;
 	uint64_t current;		/* bytes live, born in the scope */
 	uint64_t peak;
-	uint64_t leaked_bytes;		/* set at close */
+	uint64_t leaked_bytes;		/* set at close: every kind */
 	uint64_t leaked_blocks;
+	/* By enum leak_kind (docs/leaks.md), set at close. */
+	uint64_t kind_bytes[LEAK_NKINDS];
+	uint64_t kind_blocks[LEAK_NKINDS];
 	uint64_t peak_seq;		/* allocation that reached the peak */
 };
 
@@ -40,6 +44,10 @@ struct site {
 	uint32_t filtered;		/* leaks: a leak filter matched it */
 	uint64_t bytes;
 	uint64_t blocks;
+	uint32_t kind;			/* leaks: enum leak_kind */
+	uint32_t unjudged;		/* leaks: its kind is not in leak_kinds */
+	uint64_t indirect;		/* leaks, definite: the bytes of the
+					 * indirect blocks they hold */
 };
 
 struct site_table {
@@ -121,6 +129,20 @@ void heap_open_scope(struct heap *h, struct scope *s);
 /* Closes S: leaks are the blocks it owns that are still live. */
 void heap_close_scope(struct heap *h, struct scope *s,
 		      enum scope_status status, char *reason);
+/*
+ * The kind of the live block at ADDR, and for a definite block the bytes
+ * of the indirect blocks it holds (leakscan_kind()).
+ */
+typedef enum leak_kind (*block_kind_fn)(const void *arg, uint64_t addr,
+					uint64_t *indirect);
+/*
+ * heap_close_scope() with the leaks grouped by call stack and kind, kinds
+ * from KIND (NULL: every block LEAK_UNSCANNED). The groups are sorted by
+ * kind (definite first), then by bytes.
+ */
+void heap_close_scope_kinds(struct heap *h, struct scope *s,
+			    enum scope_status status, char *reason,
+			    block_kind_fn kind, const void *arg);
 
 /* An allocation of SIZE at ADDR (0: a failed call, not counted). */
 void heap_alloc(struct heap *h, uint64_t addr, uint64_t size,

@@ -6,6 +6,7 @@
 #include "supervisor/fds.h"
 #include "supervisor/frames.h"
 #include "supervisor/judge.h"
+#include "supervisor/leakcheck.h"
 #include "supervisor/msg.h"
 #include "supervisor/report.h"
 #include "supervisor/session.h"
@@ -303,7 +304,7 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 			fds_free(now, n);
 		}
 	}
-	heap_close_scope(&proc->heap, sc, status, reason);
+	leakcheck_close_scope(proc, sc, status, reason, alive);
 	if (s->pol) {
 		fc.lists[0] = s->pol->filters;
 		fc.counts[0] = s->pol->nfilters;

@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "supervisor/frames.h"
+#include "supervisor/leakcheck.h"
+#include "supervisor/leakroots.h"
 #include "supervisor/msg.h"
 #include "supervisor/tracee.h"
 #include "supervisor/inject.h"
@@ -153,8 +155,8 @@ void process_finish(struct session *s, struct process *proc,
 	while (proc->heap.nopen) {
 		struct scope *sc = proc->heap.open[proc->heap.nopen - 1];
 
-		heap_close_scope(&proc->heap, sc, status,
-				 reason ? xstrdup(reason) : NULL);
+		leakcheck_close_scope(proc, sc, status,
+				      reason ? xstrdup(reason) : NULL, 0);
 		session_add_done(s, sc);
 	}
 	while (proc->threads) {
@@ -173,6 +175,7 @@ void process_finish(struct session *s, struct process *proc,
 	}
 	heap_release(&proc->heap);
 	inject_report_stats(proc);
+	leakroots_free(proc->final_scan);
 	aspace_put(proc->as);
 	free(proc->exe);
 	free(proc->command);

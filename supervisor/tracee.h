@@ -95,6 +95,12 @@ struct process {
 	unsigned nstepping;		/* threads single-stepping a lifted int3 */
 	char *exe;			/* /proc/PID/exe at exec */
 	char *command;			/* argv joined, at exec */
+	/* The leak scan made before the memory went (exit, detach), for
+	 * the scopes closed afterwards (leakcheck.h); freed with PROC. */
+	struct leakscan *final_scan;
+	/* The thread whose boundary function is returning while its scope
+	 * closes, or 0 (leakroots.h: its scratch registers are dead). */
+	pid_t returning;
 };
 
 enum engine {

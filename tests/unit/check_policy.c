@@ -32,7 +32,21 @@ static const struct bad_case {
 	  "version: 1\ncolour: red\n",
 	  { { 2, 1, "unknown key 'colour' at the top level; expected "
 		    "version, discover, stack_depth, defaults, tests, "
-		    "leak_filters, allocators or suppressions" } } },
+		    "leak_filters, allocators, suppressions or leak_kinds" } } },
+	{ "leak kind misspelt",
+	  "leak_kinds: [definite, reachible]\n",
+	  { { 1, 24, "unknown leak kind 'reachible' in 'leak_kinds'; did "
+		     "you mean 'reachable'?" } } },
+	{ "leak kind unknown, listed",
+	  "tests:\n  foo:\n    leak_kinds: [lost]\n",
+	  { { 3, 18, "unknown leak kind 'lost' in 'leak_kinds' in test "
+		     "'foo'; expected definite, indirect, possible or "
+		     "reachable" } } },
+	{ "leak kinds as a mapping",
+	  "leak_kinds: {definite: 1}\n",
+	  { { 1, 13, "expected a list of leak kinds such as [definite, "
+		     "indirect, possible] for 'leak_kinds', found a "
+		     "mapping" } } },
 	{ "unknown limit key in a test, suggested",
 	  "tests:\n  foo:\n    limit_memroy: 1 MB\n",
 	  { { 3, 5, "unknown key 'limit_memroy' in test 'foo'; did you "
@@ -461,6 +475,24 @@ static const struct good_case {
 	  "test a: limit_memory=1048576\n"
 	  "test b: limit_memory=1048576 limit_leaks=5\n"
 	  "test c: limit_memory=1048576 limit_leaks=5\n" },
+	{ "leak kinds, global and per test",
+	  "leak_kinds: [definite, indirect]\n"
+	  "defaults:\n  limit_leaks: 0 B\n"
+	  "tests:\n"
+	  "  t_all: {leak_kinds: all}\n"
+	  "  t_one: {leak_kinds: reachable}\n"
+	  "  t_none: {leak_kinds: []}\n"
+	  "  t_plain: {limit_fds: 0}\n",
+	  "version: 1\n"
+	  "discover: auto\n"
+	  "stack_depth: 16\n"
+	  "defaults: limit_leaks=0 leak_kinds=[definite,indirect]\n"
+	  "test t_all: limit_leaks=0 "
+	  "leak_kinds=[definite,indirect,possible,reachable]\n"
+	  "test t_one: limit_leaks=0 leak_kinds=[reachable]\n"
+	  "test t_none: limit_leaks=0 leak_kinds=[]\n"
+	  "test t_plain: limit_leaks=0 limit_fds=0 "
+	  "leak_kinds=[definite,indirect]\n" },
 	{ "flow style, explicit document, comments",
 	  "--- # a policy\n"
 	  "{discover: cmocka, tests: {t: {max_allocations: 0}}}\n"

@@ -132,13 +132,15 @@ static struct scope *scope_make(const char *name, const char *classname,
 static struct scope *run_make(void)
 {
 	static const struct site peak[] = {
-		{ 1, 0, 100000, 25, },
-		{ 2, 0, 20000, 500, },
+		{ 1, 0, 100000, 25, 0, 0, 0 },
+		{ 2, 0, 20000, 500, 0, 0, 0 },
 	};
+	/* A definite group holding 200 B, a filtered indirect one, a
+	 * reachable one that leak_kinds leaves unjudged. */
 	static const struct site leaks[] = {
-		{ 3, 0, 4096, 4 },
-		{ 4, 1, 16, 1 },
-		{ 1, 0, 8, 1 },
+		{ 3, 0, 4096, 4, LEAK_DEFINITE, 0, 200 },
+		{ 4, 1, 16, 1, LEAK_INDIRECT, 0, 0 },
+		{ 1, 0, 8, 1, LEAK_REACHABLE, 1, 0 },
 	};
 	struct scope *a, *b, *c, *d;
 	int i;
@@ -163,7 +165,9 @@ static struct scope *run_make(void)
 	b->m = (struct scope_metrics){ .allocations = 7, .allocated = 4200,
 				       .frees = 1, .unknown_frees = 2,
 				       .peak = 4120, .leaked_bytes = 4120,
-				       .leaked_blocks = 6 };
+				       .leaked_blocks = 6,
+				       .kind_bytes = { 4096, 16, 0, 8, 0 },
+				       .kind_blocks = { 4, 1, 0, 1, 0 } };
 	b->leaks = sites(N(leaks), leaks);
 	b->nleaks = N(leaks);
 	b->peak_sites = sites(N(leaks), leaks);
@@ -500,9 +504,10 @@ START_TEST(term_summary_exact)
 {
 	struct scope *sc = scope_make("check_money", "check_money", NULL, 0,
 				      "/abs/tests/check_money", 0, 1);
+	/* A definite group and one the scan could not classify. */
 	static const struct site leaks[] = {
-		{ 3, 0, 4096, 4 },
-		{ 4, 1, 16, 1 },
+		{ 3, 0, 4096, 4, LEAK_DEFINITE, 0, 0 },
+		{ 4, 1, 16, 1, LEAK_UNSCANNED, 0, 0 },
 	};
 	struct run_info ri = run;
 	struct out o;
@@ -512,7 +517,9 @@ START_TEST(term_summary_exact)
 	sc->m = (struct scope_metrics){ .allocations = 10, .allocated = 8000,
 				       .frees = 5, .unknown_frees = 1,
 				       .peak = 6000, .leaked_bytes = 4112,
-				       .leaked_blocks = 5 };
+				       .leaked_blocks = 5,
+				       .kind_bytes = { 4096, 0, 0, 0, 16 },
+				       .kind_blocks = { 4, 0, 0, 0, 1 } };
 	sc->leaks = sites(N(leaks), leaks);
 	sc->nleaks = N(leaks);
 	ri.most_allocations = 1;

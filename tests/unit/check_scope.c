@@ -198,6 +198,112 @@ START_TEST(judge_unfinished)
 }
 END_TEST
 
+/* Kinds by address for kinds_grouped: a map at 0x100 holding 3 children
+ * of stack 2, a cache at 0x500 reachable, 0x600 possible. */
+static enum leak_kind fake_kind(const void *arg, uint64_t addr,
+				uint64_t *indirect)
+{
+	*indirect = 0;
+	(void)arg;
+	switch (addr) {
+	case 0x100:
+		*indirect = 72;
+		return LEAK_DEFINITE;
+	case 0x200:
+	case 0x300:
+	case 0x400:
+		return LEAK_INDIRECT;
+	case 0x500:
+		return LEAK_REACHABLE;
+	default:
+		return LEAK_POSSIBLE;
+	}
+}
+
+/*
+ * Leaks grouped by stack and kind, definite first with the bytes it
+ * holds; per-kind metrics; limit_leaks judges only leak_kinds (by
+ * default not the reachable cache, even over the limit).
+ */
+START_TEST(kinds_grouped)
+{
+	struct limits lim = { .set = LIMIT_LEAKS, .leaks = 30 };
+	struct heap h;
+	struct scope *s = new_scope("t"), *s2 = new_scope("t2");
+
+	heap_init(&h);
+	heap_alloc(&h, 0x500, 40, 3, 0);	/* before: not the scope's */
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x100, 48, 1, 0);
+	heap_alloc(&h, 0x200, 24, 2, 0);
+	heap_alloc(&h, 0x300, 24, 2, 0);
+	heap_alloc(&h, 0x400, 24, 2, 0);
+	heap_alloc(&h, 0x600, 8, 4, 0);
+	heap_close_scope_kinds(&h, s, SCOPE_PASSED, NULL, fake_kind, NULL);
+	ck_assert_uint_eq(s->nleaks, 3);
+	ck_assert_uint_eq(s->leaks[0].kind, LEAK_DEFINITE);
+	ck_assert_uint_eq(s->leaks[0].stack, 1);
+	ck_assert_uint_eq(s->leaks[0].bytes, 48);
+	ck_assert_uint_eq(s->leaks[0].indirect, 72);
+	ck_assert_uint_eq(s->leaks[1].kind, LEAK_INDIRECT);
+	ck_assert_uint_eq(s->leaks[1].bytes, 72);
+	ck_assert_uint_eq(s->leaks[1].blocks, 3);
+	ck_assert_uint_eq(s->leaks[2].kind, LEAK_POSSIBLE);
+	ck_assert_uint_eq(s->m.leaked_bytes, 128);
+	ck_assert_uint_eq(s->m.kind_bytes[LEAK_DEFINITE], 48);
+	ck_assert_uint_eq(s->m.kind_blocks[LEAK_INDIRECT], 3);
+	ck_assert_uint_eq(s->m.kind_bytes[LEAK_POSSIBLE], 8);
+	ck_assert_uint_eq(s->m.kind_blocks[LEAK_REACHABLE], 0);
+	judge_scope(s, &lim, NULL, NULL);
+	ck_assert_int_eq(s->status, SCOPE_FAILED);
+	ck_assert_uint_eq(s->failures[0].value, 72);
+
+	/* The reachable block alone, 40 B over a 30 B limit: judged only
+	 * when leak_kinds lists reachable. */
+	heap_open_scope(&h, s2);
+	heap_free(&h, 0x500);
+	heap_alloc(&h, 0x500, 40, 3, 0);
+	heap_close_scope_kinds(&h, s2, SCOPE_PASSED, NULL, fake_kind, NULL);
+	ck_assert_uint_eq(s2->nleaks, 1);
+	ck_assert_uint_eq(s2->leaks[0].kind, LEAK_REACHABLE);
+	judge_scope(s2, &lim, NULL, NULL);
+	ck_assert_int_eq(s2->status, SCOPE_PASSED);
+	ck_assert_uint_eq(s2->leaks[0].unjudged, 1);
+	s2->status = SCOPE_OPEN;
+	lim.set |= LIMIT_LEAK_KINDS;
+	lim.leak_kinds = POLICY_KIND_REACHABLE;
+	judge_scope(s2, &lim, NULL, NULL);
+	ck_assert_int_eq(s2->status, SCOPE_FAILED);
+	ck_assert_uint_eq(s2->leaks[0].unjudged, 0);
+	scope_free(s);
+	scope_free(s2);
+	heap_release(&h);
+}
+END_TEST
+
+/* Without a scan every block is unscanned, and judged whatever
+ * leak_kinds says. */
+START_TEST(kinds_unscanned)
+{
+	struct limits lim = { .set = LIMIT_LEAKS | LIMIT_LEAK_KINDS,
+			      .leaks = 0, .leak_kinds = 0 };
+	struct heap h;
+	struct scope *s = new_scope("t");
+
+	heap_init(&h);
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x100, 48, 1, 0);
+	heap_close_scope(&h, s, SCOPE_PASSED, NULL);
+	ck_assert_uint_eq(s->nleaks, 1);
+	ck_assert_uint_eq(s->leaks[0].kind, LEAK_UNSCANNED);
+	ck_assert_uint_eq(s->m.kind_blocks[LEAK_UNSCANNED], 1);
+	judge_scope(s, &lim, NULL, NULL);
+	ck_assert_int_eq(s->status, SCOPE_FAILED);
+	scope_free(s);
+	heap_release(&h);
+}
+END_TEST
+
 Suite *make_scope_suite(void)
 {
 	Suite *s = suite_create("scope");
@@ -209,6 +315,8 @@ Suite *make_scope_suite(void)
 	tcase_add_test(tc, judge_limits);
 	tcase_add_test(tc, judge_exact_bytes);
 	tcase_add_test(tc, judge_unfinished);
+	tcase_add_test(tc, kinds_grouped);
+	tcase_add_test(tc, kinds_unscanned);
 	suite_add_tcase(s, tc);
 	return s;
 }

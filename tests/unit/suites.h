@@ -20,7 +20,8 @@
 	X(discover) \
 	X(report) \
 	X(relocate) \
-	X(cli)
+	X(cli) \
+	X(leakscan)
 
 #define DECLARE_SUITE(name) Suite *make_##name##_suite(void) __attribute__((weak));
 SUITES(DECLARE_SUITE)
