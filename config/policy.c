@@ -63,7 +63,7 @@ static const struct limit_key {
 
 static const char *const top_keys[] = {
 	"version", "discover", "stack_depth", "defaults", "tests",
-	"leak_filters", "allocators", NULL,
+	"leak_filters", "allocators", "program", NULL,
 };
 static const char *const default_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
@@ -77,7 +77,7 @@ static const char *const filter_keys[] = {
 	"function", "file", "object", NULL,
 };
 static const char *const allocator_keys[] = {
-	"alloc", "size_arg", "free", NULL,
+	"alloc", "size_arg", "count_arg", "size", "free", "free_arg", NULL,
 };
 static const char *const discover_names[] = {
 	[DISCOVER_AUTO] = "auto",
@@ -769,28 +769,70 @@ struct alloc_ctx {
 	struct allocator_spec *a;
 	const struct where *where;
 	int have_size_arg;
+	int have_free_arg;
+	const yaml_node_t *size_node;	/* `size:`, for the messages */
 };
+
+/* An argument number 1..6 for KEY, or 0 after the error. */
+static unsigned arg_index(struct loader *ld, const char *key,
+			  yaml_node_t *value, const struct where *where)
+{
+	char vbuf[SHOW_BUF];
+	const char *v;
+	uint64_t n;
+
+	v = scalar_value(ld, value, key, where, "an integer from 1 to 6");
+	if (!v)
+		return 0;
+	if (parse_count(v, &n) < 0 || n < 1 || n > 6) {
+		node_error(ld, value, "invalid %s '%s'%s; expected an integer "
+			   "from 1 to 6", key, show(vbuf, v), where->text);
+		return 0;
+	}
+	return (unsigned)n;
+}
 
 static void allocator_pair(struct loader *ld, const char *key,
 			   yaml_node_t *value, void *ctx)
 {
 	struct alloc_ctx *ac = ctx;
 	char vbuf[SHOW_BUF];
-	const char *v;
+	const char *v, *why;
 	uint64_t n;
 
 	if (!strcmp(key, "size_arg")) {
+		ac->a->size_arg = arg_index(ld, key, value, ac->where);
+		ac->have_size_arg = 1;
+		return;
+	}
+	if (!strcmp(key, "count_arg")) {
+		ac->a->count_arg = arg_index(ld, key, value, ac->where);
+		return;
+	}
+	if (!strcmp(key, "free_arg")) {
+		ac->a->free_arg = arg_index(ld, key, value, ac->where);
+		ac->have_free_arg = 1;
+		return;
+	}
+	if (!strcmp(key, "size")) {
 		v = scalar_value(ld, value, key, ac->where,
-				 "an integer from 1 to 6");
+				 "a size such as '64' or '1 KB', or 'none'");
 		if (!v)
 			return;
-		if (parse_count(v, &n) < 0 || n < 1 || n > 6) {
-			node_error(ld, value, "invalid size_arg '%s'%s; "
-				   "expected an integer from 1 to 6",
-				   show(vbuf, v), ac->where->text);
+		ac->size_node = value;
+		if (!strcmp(v, "none")) {
+			ac->a->fixed_size = 1;
+			ac->a->size = 0;
 			return;
 		}
-		ac->a->size_arg = (unsigned)n;
+		if (units_parse_size(v, &n, &why) < 0) {
+			node_error(ld, value, "invalid size '%s' for 'size'%s: "
+				   "%s; or 'none' for blocks of no size",
+				   show(vbuf, v), ac->where->text, why);
+			return;
+		}
+		ac->a->fixed_size = 1;
+		ac->a->size = n;
 		return;
 	}
 	v = scalar_value(ld, value, key, ac->where, "a function name");
@@ -800,6 +842,41 @@ static void allocator_pair(struct loader *ld, const char *key,
 		ac->a->alloc = xstrdup(v);
 	else
 		ac->a->free = xstrdup(v);
+}
+
+/* The keys of one allocator that contradict each other. */
+static void allocator_check(struct loader *ld, const yaml_node_t *anode,
+			    struct alloc_ctx *ac)
+{
+	struct allocator_spec *a = ac->a;
+	char nbuf[SHOW_BUF];
+	const char *name = show(nbuf, a->alloc);
+
+	if (a->fixed_size && (ac->have_size_arg || a->count_arg)) {
+		node_error(ld, ac->size_node ? ac->size_node : anode,
+			   "allocator '%s' has both 'size' and '%s'; a fixed "
+			   "size takes no size argument: keep one", name,
+			   ac->have_size_arg ? "size_arg" : "count_arg");
+		return;
+	}
+	if (a->fixed_size) {
+		a->size_arg = 0;
+		return;
+	}
+	if (a->count_arg && !ac->have_size_arg) {
+		node_error(ld, anode, "allocator '%s' has 'count_arg' without "
+			   "'size_arg'; a calloc-shaped allocator needs both "
+			   "(count_arg: 1, size_arg: 2 for calloc)", name);
+		return;
+	}
+	if (a->count_arg && a->count_arg == a->size_arg)
+		node_error(ld, anode, "allocator '%s' has count_arg and "
+			   "size_arg both %u; they are two different arguments",
+			   name, a->size_arg);
+	if (ac->have_free_arg && !a->free)
+		node_error(ld, anode, "allocator '%s' has 'free_arg' but no "
+			   "'free'; name the function that frees its blocks",
+			   name);
 }
 
 static void allocators_parse(struct loader *ld, yaml_node_t *node)
@@ -834,7 +911,9 @@ static void allocators_parse(struct loader *ld, yaml_node_t *node)
 		}
 		a = &pol->allocators[pol->nallocators++];
 		a->size_arg = 1;
+		a->free_arg = 1;
 		a->line = (unsigned)anode->start_mark.line + 1;
+		memset(&ac, 0, sizeof(ac));
 		ac.a = a;
 		ac.where = &where;
 		mapping_walk(ld, anode, "an allocator", &where,
@@ -845,6 +924,7 @@ static void allocators_parse(struct loader *ld, yaml_node_t *node)
 				   "returns the new block");
 			continue;
 		}
+		allocator_check(ld, anode, &ac);
 		for (i = 0; i + 1 < pol->nallocators; i++) {
 			if (pol->allocators[i].alloc &&
 			    !strcmp(pol->allocators[i].alloc, a->alloc)) {
@@ -865,6 +945,7 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 {
 	static const struct where top = { "" };
 	static const struct where in_defaults = { " in 'defaults'" };
+	static const struct where in_program = { " in 'program'" };
 	struct policy *pol = ld->pol;
 	char vbuf[SHOW_BUF], list[128];
 	const char *v, *hint;
@@ -923,6 +1004,11 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 		tests_parse(ld, value);
 	} else if (!strcmp(key, "leak_filters")) {
 		filters_parse(ld, value, &top, &pol->filters, &pol->nfilters);
+	} else if (!strcmp(key, "program")) {
+		struct limits_ctx lc = { &pol->program, &in_program };
+
+		mapping_walk(ld, value, "'program'", &in_program,
+			     default_keys, defaults_pair, &lc);
 	} else {
 		allocators_parse(ld, value);
 	}
@@ -1362,6 +1448,11 @@ void policy_print(FILE *fp, const struct policy *pol)
 	fputs("defaults: ", fp);
 	print_limits(fp, &pol->defaults);
 	fputc('\n', fp);
+	if (pol->program.set) {
+		fputs("program: ", fp);
+		print_limits(fp, &pol->program);
+		fputc('\n', fp);
+	}
 	for (i = 0; i < pol->ntests; i++) {
 		const struct test_entry *te = &pol->tests[i];
 
@@ -1391,10 +1482,20 @@ void policy_print(FILE *fp, const struct policy *pol)
 
 		fputs("allocator: alloc=", fp);
 		print_str(fp, a->alloc, 0);
-		fprintf(fp, " size_arg=%u", a->size_arg);
+		if (a->fixed_size && !a->size)
+			fputs(" size=none", fp);
+		else if (a->fixed_size)
+			fprintf(fp, " size=%llu", (unsigned long long)a->size);
+		else if (a->count_arg)
+			fprintf(fp, " count_arg=%u size_arg=%u", a->count_arg,
+				a->size_arg);
+		else
+			fprintf(fp, " size_arg=%u", a->size_arg);
 		if (a->free) {
 			fputs(" free=", fp);
 			print_str(fp, a->free, 0);
+			if (a->free_arg != 1)
+				fprintf(fp, " free_arg=%u", a->free_arg);
 		}
 		fputc('\n', fp);
 	}

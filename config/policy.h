@@ -59,10 +59,22 @@ struct test_entry {
 	unsigned line, column;
 };
 
+/*
+ * A policy allocator and the shape of its calls (config/allocshape.h
+ * turns arguments into a size and a block):
+ *  - size_arg N: the size is argument N (1 when nothing is said);
+ *  - count_arg C with size_arg N: calloc-shaped, count x size;
+ *  - size: a fixed size for every block (fixed_size set, size_arg 0);
+ *    `size: none` is a fixed size of 0 (blocks counted, no bytes).
+ */
 struct allocator_spec {
 	char *alloc;			/* returns the new block */
-	unsigned size_arg;		/* 1..6, the argument with the size */
-	char *free;			/* NULL, or takes the block as arg 1 */
+	unsigned size_arg;		/* 1..6; 0 with a fixed size */
+	unsigned count_arg;		/* 1..6, or 0: no count */
+	int fixed_size;			/* `size:` given */
+	uint64_t size;			/* the fixed size (0 for none) */
+	char *free;			/* NULL, or the function that frees */
+	unsigned free_arg;		/* 1..6: free's argument with the block */
 	unsigned line;
 };
 
@@ -72,6 +84,7 @@ struct policy {
 	enum discover_mode discover;
 	unsigned stack_depth;		/* POLICY_DEFAULT_STACK_DEPTH if unset */
 	struct limits defaults;
+	struct limits program;		/* `program`: the whole-program scope */
 	struct test_entry *tests;	/* in file order */
 	size_t ntests;
 	struct leak_filter *filters;	/* top-level leak_filters */

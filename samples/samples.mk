@@ -55,6 +55,12 @@ SAMPLES += samples/pool/pool
 samples/pool/pool: $(POOL_SRCS) samples/pool/pool.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $(POOL_SRCS)
 
+# fixedpool: a fixed-size pool (no size argument, block freed as the 2nd)
+SAMPLES += samples/fixedpool/fixedpool
+samples/fixedpool/fixedpool: samples/fixedpool/fixedpool.c \
+		samples/fixedpool/fixedpool.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
 # segv: dies of SIGSEGV with blocks live
 SAMPLES += samples/segv/segv
 samples/segv/segv: samples/segv/segv.c $(SAMPLE_COMMON)

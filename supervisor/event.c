@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config/allocshape.h"
+#include "supervisor/custom_alloc.h"
 #include "supervisor/event.h"
 #include "supervisor/alloc.h"
 #include "supervisor/inject.h"
@@ -363,6 +365,17 @@ static void step_done(struct session *s, struct tracee *t, int sig)
 
 static void scopes_changed(struct process *proc, size_t before);
 
+/* The six integer arguments of the call stopped at its entry. */
+static void call_args(const struct user_regs_struct *regs, uint64_t args[6])
+{
+	args[0] = regs->rdi;
+	args[1] = regs->rsi;
+	args[2] = regs->rdx;
+	args[3] = regs->rcx;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+}
+
 /*
  * Whether this free-class call is the inner part of the free-class call in
  * progress on T: free() inside operator delete or a custom free, or one
@@ -386,14 +399,24 @@ static int nested_free(struct tracee *t, struct breakpoint *bp,
 static void on_free(struct tracee *t, struct breakpoint *bp,
 		    const struct user_regs_struct *regs)
 {
-	uint64_t ptr = regs->rdi;
+	uint64_t ptr = regs->rdi, args[6];
+	int gone;
 
+	if (bp->fn == FN_CUSTOM_FREE && bp->data) {
+		call_args(regs, args);
+		ptr = allocshape_freed(bp->data, args);
+	}
 	if (nested_free(t, bp, regs))
 		return;
 	t->nest_ptr = 0;
 	if (!ptr)
 		return;
-	if (heap_free(&t->proc->heap, ptr) < 0 && msg_verbosity() > 1)
+	if (bp->fn == FN_CUSTOM_FREE && bp->data)
+		gone = custom_free(&t->proc->heap, bp->data, args,
+				   t->proc->pid) == 0 ? 0 : -1;
+	else
+		gone = heap_free(&t->proc->heap, ptr);
+	if (gone < 0 && msg_verbosity() > 1)
 		verbose_msg("process %d thread %d: %s(%#llx) of an unknown "
 			    "block", (int)t->proc->pid, (int)t->tid, bp->name,
 			    (unsigned long long)ptr);
@@ -454,8 +477,13 @@ static int on_alloc(struct session *s, struct tracee *t,
 {
 	struct aspace *as = t->proc->as;
 	struct pending *p;
-	uint64_t ret;
+	uint64_t ret, size, args[6];
 
+	call_args(regs, args);
+	if (bp->fn == FN_CUSTOM_ALLOC && bp->data &&
+	    custom_alloc_size(&t->proc->heap, bp->data, args, t->proc->pid,
+			      &size) < 0)
+		return 0;	/* a misdescribed allocator: not counted */
 	if (stack_word(t, regs->rsp, &ret) < 0)
 		return -1;
 	p = retstack_push(&t->rs);
@@ -463,13 +491,7 @@ static int on_alloc(struct session *s, struct tracee *t,
 	p->ret = ret;
 	p->fn = (int)bp->fn;
 	p->arg[2] = capture_stack(s, t, regs);
-	{
-		const uint64_t args[6] = { regs->rdi, regs->rsi, regs->rdx,
-					   regs->rcx, regs->r8, regs->r9 };
-
-		alloc_request(bp->fn, bp->size_arg, args, &p->arg[0],
-			      &p->arg[1]);
-	}
+	alloc_request(bp->fn, bp->data, args, &p->arg[0], &p->arg[1]);
 	/* The call now returns to the trampoline. */
 	return batch_write(wb, regs->rsp, &as->entry, sizeof(as->entry));
 }
@@ -672,7 +694,7 @@ static void on_return(struct session *s, struct tracee *t,
 /* ---- arming ---- */
 
 static void add_allocator(struct process *proc, const char *name,
-			  enum bp_fn fn, unsigned size_arg)
+			  enum bp_fn fn, const struct allocator_spec *spec)
 {
 	struct aspace *as = proc->as;
 	struct breakpoint *bp;
@@ -684,7 +706,7 @@ static void add_allocator(struct process *proc, const char *name,
 	if (as->inj) {
 		const char *why;
 
-		if (inject_redirect(proc, addr, fn, size_arg, name, &why) == 0) {
+		if (inject_redirect(proc, addr, fn, spec, name, &why) == 0) {
 			verbose_msg("process %d: %s at %#llx redirected to the "
 				    "recorder", (int)proc->pid, name,
 				    (unsigned long long)addr);
@@ -700,7 +722,7 @@ static void add_allocator(struct process *proc, const char *name,
 			   (unsigned long long)addr, (int)proc->pid);
 		return;
 	}
-	bp->size_arg = size_arg;
+	bp->data = (void *)spec;
 	verbose_msg("process %d: %s at %#llx%s", (int)proc->pid, name,
 		    (unsigned long long)addr, bp->emulable ? "" :
 		    " (first instruction single-stepped)");
@@ -723,7 +745,7 @@ static void resolve_allocators(struct session *s, struct process *proc)
 
 	for (i = 0; i < nallocator_symbols; i++)
 		add_allocator(proc, allocator_symbols[i].name,
-			      allocator_symbols[i].fn, 0);
+			      allocator_symbols[i].fn, NULL);
 	/* Exceptions must see true return addresses (on_unwind()). */
 	for (i = 0; i < sizeof(unwinders) / sizeof(unwinders[0]); i++) {
 		addr = objects_resolve(&as->objs, unwinders[i]);
@@ -740,9 +762,9 @@ static void resolve_allocators(struct session *s, struct process *proc)
 	for (i = 0; i < s->pol->nallocators; i++) {
 		const struct allocator_spec *a = &s->pol->allocators[i];
 
-		add_allocator(proc, a->alloc, FN_CUSTOM_ALLOC, a->size_arg);
+		add_allocator(proc, a->alloc, FN_CUSTOM_ALLOC, a);
 		if (a->free)
-			add_allocator(proc, a->free, FN_CUSTOM_FREE, 0);
+			add_allocator(proc, a->free, FN_CUSTOM_FREE, a);
 	}
 }
 

@@ -131,6 +131,16 @@ POOL_LEAKED_BLOCKS=2
 # the malloc(1000), not the pool).
 POOL_OUTSIDE_BYTES=7
 
+# samples/fixedpool (fixedpool.h), scope fpool_work: malloc the pool header
+# and its arena, 5 fixed-size objects (size: 64, no size argument), free
+# objects 0, 2 and 4 (the block is free's 2nd argument), free arena, header.
+FPOOL_ALLOCATIONS=$((2 + 5))				# 7
+FPOOL_FREES=$((3 + 2))					# 5
+FPOOL_ALLOCATED=$((32 + 4096 + 5 * 64))			# 4448
+FPOOL_PEAK=$FPOOL_ALLOCATED				# all live before the first free
+FPOOL_LEAKED_BYTES=$((2 * 64))				# 128: objects 1 and 3
+FPOOL_LEAKED_BLOCKS=2
+
 # samples/segv/segv.c: 3 mallocs of 111 bytes, 1 freed, then SIGSEGV.
 SEGV_ALLOCATIONS=3
 SEGV_FREES=1

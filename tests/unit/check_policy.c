@@ -32,7 +32,7 @@ static const struct bad_case {
 	  "version: 1\ncolour: red\n",
 	  { { 2, 1, "unknown key 'colour' at the top level; expected "
 		    "version, discover, stack_depth, defaults, tests, "
-		    "leak_filters or allocators" } } },
+		    "leak_filters, allocators or program" } } },
 	{ "unknown limit key in a test, suggested",
 	  "tests:\n  foo:\n    limit_memroy: 1 MB\n",
 	  { { 3, 5, "unknown key 'limit_memroy' in test 'foo'; did you "
@@ -114,6 +114,37 @@ static const struct bad_case {
 	  "allocators:\n  - alloc: a\n    size_arg: second\n",
 	  { { 3, 15, "invalid size_arg 'second' in an allocator; expected "
 		     "an integer from 1 to 6" } } },
+	{ "fixed size and size_arg together",
+	  "allocators:\n  - {alloc: a, size: 64, size_arg: 2}\n",
+	  { { 2, 22, "allocator 'a' has both 'size' and 'size_arg'; a fixed "
+		     "size takes no size argument: keep one" } } },
+	{ "count_arg without size_arg",
+	  "allocators:\n  - {alloc: a, count_arg: 1}\n",
+	  { { 2, 5, "allocator 'a' has 'count_arg' without 'size_arg'; a "
+		    "calloc-shaped allocator needs both (count_arg: 1, "
+		    "size_arg: 2 for calloc)" } } },
+	{ "count_arg equal to size_arg",
+	  "allocators:\n  - {alloc: a, count_arg: 2, size_arg: 2}\n",
+	  { { 2, 5, "allocator 'a' has count_arg and size_arg both 2; they "
+		    "are two different arguments" } } },
+	{ "free_arg without free",
+	  "allocators:\n  - {alloc: a, free_arg: 2}\n",
+	  { { 2, 5, "allocator 'a' has 'free_arg' but no 'free'; name the "
+		    "function that frees its blocks" } } },
+	{ "free_arg 0",
+	  "allocators:\n  - {alloc: a, free: f, free_arg: 0}\n",
+	  { { 2, 35, "invalid free_arg '0' in an allocator; expected an "
+		     "integer from 1 to 6" } } },
+	{ "a size that is not one",
+	  "allocators:\n  - {alloc: a, size: big}\n",
+	  { { 2, 22, "invalid size 'big' for 'size' in an allocator: "
+		     "expected a number; or 'none' for blocks of no size" } } },
+	{ "program limits are limits",
+	  "program:\n  limit_memory: lots\n  limit_leak: 0\n",
+	  { { 2, 17, "invalid size 'lots' for 'limit_memory' in 'program': "
+		     "expected a number" },
+	    { 3, 3, "unknown key 'limit_leak' in 'program'; did you mean "
+		    "'limit_leaks'?" } } },
 	{ "allocator that is a scalar",
 	  "allocators:\n  - pool_alloc\n",
 	  { { 2, 5, "expected a mapping of alloc, size_arg and free for an "
@@ -470,6 +501,21 @@ static const struct good_case {
 	  "stack_depth: 16\n"
 	  "defaults: unlimited\n"
 	  "test t: max_allocations=0\n" },
+	{ "allocator shapes and program limits",
+	  "discover: none\n"
+	  "program: {limit_memory: 1 GB, max_allocations: 10}\n"
+	  "allocators:\n"
+	  "  - {alloc: cork_new, size: 64, free: cork_free, free_arg: 2}\n"
+	  "  - {alloc: counted, size: none}\n"
+	  "  - {alloc: xcalloc, count_arg: 1, size_arg: 2, free: xfree}\n",
+	  "version: 1\n"
+	  "discover: none\n"
+	  "stack_depth: 16\n"
+	  "defaults: unlimited\n"
+	  "program: limit_memory=1073741824 max_allocations=10\n"
+	  "allocator: alloc=cork_new size=64 free=cork_free free_arg=2\n"
+	  "allocator: alloc=counted size=none\n"
+	  "allocator: alloc=xcalloc count_arg=1 size_arg=2 free=xfree\n" },
 	{ "a UTF-8 byte order mark and a non-ASCII test name",
 	  "\xef\xbb\xbftests:\n  caf\xc3\xa9: {limit_fds: 1}\n",
 	  "version: 1\n"

@@ -19,7 +19,8 @@
 	X(retstack) \
 	X(discover) \
 	X(report) \
-	X(relocate)
+	X(relocate) \
+	X(allocshape)
 
 #define DECLARE_SUITE(name) Suite *make_##name##_suite(void) __attribute__((weak));
 SUITES(DECLARE_SUITE)
