@@ -22,6 +22,7 @@
 #include "supervisor/event.h"
 #include "supervisor/alloc.h"
 #include "supervisor/inject.h"
+#include "supervisor/notests.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
@@ -1093,7 +1094,7 @@ int process_new_image(struct session *s, struct process *proc, int started)
 			   "(process %d)", proc->exe, (int)proc->pid);
 		return -1;
 	}
-	if (!s->pol)
+	if (notests_program_scope(s, as->img->bounds))
 		process_open_program_scope(s, proc);
 	/*
 	 * A dynamically linked program is armed when ld.so reports its
@@ -1252,7 +1253,8 @@ static struct process *new_child_process(struct session *s,
 	retstack_copy(&t->rs, &parent_t->rs);
 	if (!share_vm)
 		forget_parent_tests(t);
-	if (!s->pol)
+	if (notests_program_scope(s, proc->as->img ?
+					 proc->as->img->bounds : NULL))
 		process_open_program_scope(s, proc);
 	else if (!share_vm)
 		scopes_changed(proc, parent->heap.nopen);

@@ -27,6 +27,7 @@
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
 #include "supervisor/repeat.h"
+#include "supervisor/notests.h"
 #include "supervisor/report.h"
 #include "supervisor/report_view.h"
 #include "supervisor/session.h"
@@ -57,6 +58,7 @@ struct options {
 	const char *html_path;
 	const char *collapsed_path;
 	unsigned repeat;
+	int allow_no_tests;
 };
 
 static void usage(FILE *fp)
@@ -100,6 +102,8 @@ static void usage(FILE *fp)
 	      "  --pin               breakpoint engine: run memsup and the\n"
 	      "                      program on one CPU (faster stops; the\n"
 	      "                      program then sees one CPU)\n"
+	      "  --allow-no-tests    a policy run with nothing to supervise is\n"
+	      "                      not an error\n"
 	      "  -q, --quiet         less terminal output\n"
 	      "  -v, --verbose       more terminal output\n"
 	      "  --version           print the version\n"
@@ -375,7 +379,7 @@ int main(int argc, char **argv)
 		OPT_ENGINE,
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
-		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT,
+		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT, OPT_ALLOW_NO_TESTS,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -386,6 +390,7 @@ int main(int argc, char **argv)
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "pin", no_argument, NULL, OPT_PIN },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "allow-no-tests", no_argument, NULL, OPT_ALLOW_NO_TESTS },
 		{ "junit-xml", required_argument, NULL, OPT_JUNIT_XML },
 		{ "junit-family", required_argument, NULL, OPT_JUNIT_FAMILY },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -552,6 +557,9 @@ int main(int argc, char **argv)
 			}
 			opts.repeat = (unsigned)v;
 			break;
+		case OPT_ALLOW_NO_TESTS:
+			opts.allow_no_tests = 1;
+			break;
 		case OPT_NO_PIN:
 			opts.pin = 0;	/* the default now; kept for scripts */
 			break;
@@ -678,6 +686,8 @@ int main(int argc, char **argv)
 	s->term_flags = term_flags();
 	s->stack_depth = opts.stack_depth;
 	s->unwind_mode = unwind_mode;
+	if (!opts.pid)
+		s->program_path = notests_resolve(prog_argv[0]);
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;
 	msg_set_cleanup(cleanup);
@@ -729,6 +739,8 @@ int main(int argc, char **argv)
 				 opts.error_exitcode : 0;
 		else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			status = 128 + sig;
+		else if (notests_refused(s, opts.allow_no_tests))
+			status = EXIT_SUPERVISION;
 		else if ((any_failed(s) || gate_failed(s)) &&
 			 opts.error_exitcode)
 			status = opts.error_exitcode;

@@ -6,6 +6,7 @@
 #include "supervisor/fds.h"
 #include "supervisor/judge.h"
 #include "supervisor/msg.h"
+#include "supervisor/notests.h"
 #include "supervisor/report.h"
 #include "supervisor/session.h"
 #include "supervisor/xmalloc.h"
@@ -45,10 +46,9 @@ const struct boundaries *session_boundaries(struct session *s,
 	d->path = xstrdup(exe);
 	if (discover_boundaries(exe, s->pol, &d->b) < 0)
 		memset(&d->b, 0, sizeof(d->b));
-	else
-		discover_warn_print(&d->b);
 	d->next = s->discovered;
 	s->discovered = d;
+	notests_discovered(s, d);
 	return &d->b;
 }
 
@@ -247,7 +247,7 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 {
 	const struct boundary *b = sc->boundary;
 	struct filter_ctx fc = { .s = s };
-	struct limits none = { 0 };
+	struct limits program;
 
 	if (b && alive && status != SCOPE_UNFINISHED) {
 		struct fd_entry *now;
@@ -268,7 +268,9 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 			fc.counts[1] = b->entry->nfilters;
 		}
 	}
-	judge_scope(sc, b ? &b->limits : &none, leak_filtered, &fc);
+	if (!b)
+		notests_program_limits(s, &program);
+	judge_scope(sc, b ? &b->limits : &program, leak_filtered, &fc);
 	session_add_done(s, sc);
 	if (!sc->is_program)
 		report_term_test(stderr, sc, s->term_flags);

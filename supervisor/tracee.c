@@ -217,6 +217,8 @@ void session_release(struct session *s)
 		free(d->path);
 		free(d);
 	}
+	free(s->program_path);
+	s->program_path = NULL;
 	for (i = 0; i < s->names_cap; i++)
 		free(s->names[i].name);
 	free(s->names);

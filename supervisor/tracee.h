@@ -136,6 +136,7 @@ struct session {
 	struct image *images;
 	uint32_t nimages;
 	struct discovered *discovered;	/* boundaries by executable path */
+	char *program_path;		/* the command line's, absolute; or NULL */
 	uint64_t scope_order;
 	struct name_count *names;	/* open addressing, a power of two */
 	size_t names_cap, names_n;
@@ -148,6 +149,7 @@ struct discovered {
 	struct discovered *next;
 	char *path;
 	struct boundaries b;
+	int warned;			/* its warnings were printed */
 };
 
 struct tracee *tracee_find(const struct session *s, pid_t tid);

@@ -9,3 +9,9 @@ samples/check-suite/check-suite: $(CHECK_SUITE_SRCS) \
 		samples/check-suite/suite.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) $(CHECK_CFLAGS) -o $@ $(CHECK_SUITE_SRCS) \
 		$(CHECK_LIBS)
+
+# check-suite-stripped: the same suite without .symtab, as an installed
+# test binary often is: its Check tests cannot be discovered.
+SAMPLES += samples/check-suite/check-suite-stripped
+samples/check-suite/check-suite-stripped: samples/check-suite/check-suite
+	strip --strip-all -o $@ $<
