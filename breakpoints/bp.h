@@ -40,6 +40,8 @@ enum bp_fn {
 	FN_BOUNDARY_RET,	/* where a test function returns to, once an
 				 * exception is on its way */
 	FN_UNWIND,		/* libgcc's _Unwind_RaiseException & co. */
+	FN_FIXTURE_ADD,		/* Check's tcase_add_checked_fixture */
+	FN_FIXTURE,		/* a checked setup or teardown function */
 };
 
 #define FN_IS_ALLOC(fn) ((fn) <= FN_CUSTOM_ALLOC)

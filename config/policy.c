@@ -63,7 +63,7 @@ static const struct limit_key {
 
 static const char *const top_keys[] = {
 	"version", "discover", "stack_depth", "defaults", "tests",
-	"leak_filters", "allocators", "program", NULL,
+	"leak_filters", "allocators", "program", "scope", NULL,
 };
 static const char *const default_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
@@ -71,13 +71,19 @@ static const char *const default_keys[] = {
 };
 static const char *const test_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
-	"limit_fds", "leak_filters", NULL,
+	"limit_fds", "leak_filters", "scope", NULL,
 };
 static const char *const filter_keys[] = {
 	"function", "file", "object", NULL,
 };
 static const char *const allocator_keys[] = {
 	"alloc", "size_arg", "count_arg", "size", "free", "free_arg", NULL,
+};
+static const char *const scope_names[] = {
+	[SCOPE_UNSET] = "",
+	[SCOPE_TEST] = "test",
+	[SCOPE_FUNCTION] = "function",
+	NULL,
 };
 static const char *const discover_names[] = {
 	[DISCOVER_AUTO] = "auto",
@@ -589,6 +595,26 @@ static void defaults_pair(struct loader *ld, const char *key,
 	limit_parse(ld, key, value, lc->limits, lc->where);
 }
 
+/* `scope: test|function` into *OUT. */
+static void scope_parse(struct loader *ld, yaml_node_t *value,
+			const struct where *where, enum scope_kind *out)
+{
+	char vbuf[SHOW_BUF];
+	const char *v;
+
+	v = scalar_value(ld, value, "scope", where, "test or function");
+	if (!v)
+		return;
+	if (!strcmp(v, "test"))
+		*out = SCOPE_TEST;
+	else if (!strcmp(v, "function"))
+		*out = SCOPE_FUNCTION;
+	else
+		node_error(ld, value, "unknown scope '%s'%s; expected test (the "
+			   "test with its fixtures) or function (the call "
+			   "only)", show(vbuf, v), where->text);
+}
+
 /* --- leak filters -------------------------------------------------- */
 
 struct filter_ctx {
@@ -680,6 +706,10 @@ static void test_pair(struct loader *ld, const char *key,
 
 	if (limit_parse(ld, key, value, &tc->te->limits, tc->where))
 		return;
+	if (!strcmp(key, "scope")) {
+		scope_parse(ld, value, tc->where, &tc->te->scope);
+		return;
+	}
 	filters_parse(ld, value, tc->where, &tc->te->filters,
 		      &tc->te->nfilters);
 }
@@ -1004,6 +1034,8 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 		tests_parse(ld, value);
 	} else if (!strcmp(key, "leak_filters")) {
 		filters_parse(ld, value, &top, &pol->filters, &pol->nfilters);
+	} else if (!strcmp(key, "scope")) {
+		scope_parse(ld, value, &top, &pol->scope);
 	} else if (!strcmp(key, "program")) {
 		struct limits_ctx lc = { &pol->program, &in_program };
 
@@ -1357,6 +1389,16 @@ void policy_limits_for(const struct policy *pol, const struct test_entry *te,
 	}
 }
 
+enum scope_kind policy_scope_for(const struct policy *pol,
+				 const struct test_entry *te)
+{
+	if (te && te->scope != SCOPE_UNSET)
+		return te->scope;
+	if (pol && pol->scope != SCOPE_UNSET)
+		return pol->scope;
+	return SCOPE_TEST;
+}
+
 const char *discover_mode_name(enum discover_mode mode)
 {
 	if ((unsigned)mode > DISCOVER_NONE)
@@ -1445,6 +1487,8 @@ void policy_print(FILE *fp, const struct policy *pol)
 	fprintf(fp, "version: %d\n", pol->version);
 	fprintf(fp, "discover: %s\n", discover_mode_name(pol->discover));
 	fprintf(fp, "stack_depth: %u\n", pol->stack_depth);
+	if (pol->scope != SCOPE_UNSET)
+		fprintf(fp, "scope: %s\n", scope_names[pol->scope]);
 	fputs("defaults: ", fp);
 	print_limits(fp, &pol->defaults);
 	fputc('\n', fp);
@@ -1461,6 +1505,8 @@ void policy_print(FILE *fp, const struct policy *pol)
 		fputs(te->is_glob ? " (glob): " : ": ", fp);
 		policy_limits_for(pol, te, &l);
 		print_limits(fp, &l);
+		if (te->scope != SCOPE_UNSET)
+			fprintf(fp, " scope=%s", scope_names[te->scope]);
 		if (te->nfilters) {
 			fputs(" leak_filters=[", fp);
 			for (j = 0; j < te->nfilters; j++) {

@@ -50,8 +50,16 @@ struct leak_filter {
 	unsigned line;			/* where it stands in the policy */
 };
 
+/* What a test's scope covers: `scope:` globally or per test. */
+enum scope_kind {
+	SCOPE_UNSET = 0,		/* per test: the policy's; globally: test */
+	SCOPE_TEST,			/* the test with its per-test fixtures */
+	SCOPE_FUNCTION,			/* the boundary function's call only */
+};
+
 struct test_entry {
 	char *pattern;			/* test name, symbol or glob */
+	enum scope_kind scope;		/* SCOPE_UNSET: the policy's */
 	int is_glob;			/* pattern has *, ? or [ */
 	struct limits limits;		/* only what this entry sets */
 	struct leak_filter *filters;
@@ -83,6 +91,7 @@ struct policy {
 	int version;			/* 1 */
 	enum discover_mode discover;
 	unsigned stack_depth;		/* POLICY_DEFAULT_STACK_DEPTH if unset */
+	enum scope_kind scope;		/* SCOPE_TEST if unset */
 	struct limits defaults;
 	struct limits program;		/* `program`: the whole-program scope */
 	struct test_entry *tests;	/* in file order */
@@ -126,6 +135,10 @@ void policy_diag_release(struct policy_diag *diag);
  */
 const struct test_entry *policy_match(const struct policy *pol,
 				      const char *name);
+
+/* The scope kind of a test whose entry is TE (may be NULL). */
+enum scope_kind policy_scope_for(const struct policy *pol,
+				 const struct test_entry *te);
 
 /* defaults overridden by what TE sets (TE may be NULL). */
 void policy_limits_for(const struct policy *pol, const struct test_entry *te,

@@ -22,6 +22,7 @@
 #include "supervisor/event.h"
 #include "supervisor/alloc.h"
 #include "supervisor/inject.h"
+#include "supervisor/fixture.h"
 #include "supervisor/notests.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
@@ -670,12 +671,14 @@ static void on_return(struct session *s, struct tracee *t,
 			    "was not seen", (int)t->tid, bp_fn_name(p->fn),
 			    (unsigned long long)regs->rax);
 	if (p->fn == FN_BOUNDARY) {
-		if (p->data) {
+		if (p->data && !fixture_returned(proc, p->data)) {
 			size_t before = proc->heap.nopen;
 
 			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
 			scopes_changed(proc, before);
 		}
+	} else if (p->fn == FN_FIXTURE) {
+		fixture_returned(proc, p->data);
 	} else {
 		addr = regs->rax;
 		if (p->fn == FN_POSIX_MEMALIGN &&
@@ -810,6 +813,15 @@ static void arm_boundaries(struct process *proc, uint64_t bias)
 		perror_msg("watch Check's _tcase_add_test in process %d (test "
 			   "classnames fall back to file names)",
 			   (int)proc->pid);
+	/* Checked fixtures join their tests' scopes (fixture.h). */
+	if (bs && i < bs->n &&
+	    (addr = objects_resolve(&as->objs, "tcase_add_checked_fixture")) &&
+	    (!(bp = bp_add(&as->bps, &as->mem, addr, FN_FIXTURE_ADD,
+			   "tcase_add_checked_fixture")) ||
+	     bp_arm(&as->bps, &as->mem, bp) < 0))
+		perror_msg("watch Check's tcase_add_checked_fixture in process "
+			   "%d (checked fixtures stay outside their tests' "
+			   "scopes)", (int)proc->pid);
 
 	for (i = 0; bs && i < bs->n; i++) {
 		const struct boundary *b = &bs->v[i];
@@ -1422,7 +1434,10 @@ static void on_boundary(struct session *s, struct tracee *t,
 	if (b && i == t->rs.n &&
 	    remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) == 0) {
 		before = proc->heap.nopen;
-		sc = scope_open(s, proc, b);
+		sc = fixture_take(s, proc, b, b->ttest_vaddr + as->bias);
+		if (!sc)
+			sc = scope_open(s, proc, b);
+		fixture_hold(s, proc, sc, b, b->ttest_vaddr + as->bias);
 		scopes_changed(proc, before);
 		p = retstack_push(&t->rs);
 		p->slot = regs->rsp;
@@ -1491,7 +1506,7 @@ static void on_boundary_return(struct session *s, struct tracee *t,
 	p = retstack_top(&t->rs);
 	if (p && p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE &&
 	    p->slot == slot && p->ret == bp->addr) {
-		if (p->data) {
+		if (p->data && !fixture_returned(proc, p->data)) {
 			before = proc->heap.nopen;
 			scope_finish(s, proc, p->data, SCOPE_PASSED, NULL, 1);
 			scopes_changed(proc, before);
@@ -1535,7 +1550,77 @@ static void on_tcase(struct session *s, struct tracee *t,
 		discover_set_tcase((struct boundaries *)as->img->bounds,
 				   regs->rsi - as->bias, name, (int)regs->r8,
 				   (int)regs->r9);
+	fixture_note_test(as->img, regs->rdi, regs->rsi);
 	batch_init(&wb, &as->mem);
+	step_over(t, bp, regs, &wb);
+}
+
+/*
+ * tcase_add_checked_fixture(TCase *tc, SFun setup, SFun teardown): the
+ * functions are watched from now on, in this process and its children.
+ */
+static void on_fixture_add(struct session *s, struct tracee *t,
+			   struct breakpoint *bp,
+			   struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	const uint64_t fns[2] = { regs->rsi, regs->rdx };
+	struct breakpoint *fbp;
+	struct write_batch wb;
+	size_t i;
+
+	(void)s;
+	fixture_add(as->img, regs->rdi, regs->rsi, regs->rdx);
+	for (i = 0; i < 2; i++) {
+		if (!fns[i] || bp_find(&as->bps, fns[i]))
+			continue;
+		fbp = bp_add(&as->bps, &as->mem, fns[i], FN_FIXTURE,
+			     i ? "checked teardown" : "checked setup");
+		if (!fbp || bp_arm(&as->bps, &as->mem, fbp) < 0)
+			perror_msg("insert a breakpoint on a checked fixture "
+				   "in process %d", (int)t->proc->pid);
+	}
+	batch_init(&wb, &as->mem);
+	step_over(t, bp, regs, &wb);
+}
+
+/* A checked setup or teardown is entered (fixture.h). */
+static void on_fixture(struct session *s, struct tracee *t,
+		       struct breakpoint *bp, struct user_regs_struct *regs)
+{
+	struct process *proc = t->proc;
+	struct aspace *as = proc->as;
+	unsigned role = fixture_role(as->img, bp->addr);
+	struct write_batch wb;
+	struct scope *sc = NULL;
+	struct sym_frame fr;
+	struct pending *p;
+	uint64_t ret;
+	size_t before = proc->heap.nopen;
+	int last = 0;
+
+	batch_init(&wb, &as->mem);
+	prune_at_entry(s, t, regs->rsp, 1);
+	if (role & FIXTURE_TEARDOWN)
+		sc = fixture_teardown_entered(proc, bp->addr, &last);
+	if (!sc && (role & FIXTURE_SETUP)) {
+		if (!as->img || !symbolizer_lookup(as->img->sym, bp->addr, 0,
+						     &fr, 1))
+			fr.function = NULL;
+		if (fixture_setup_entered(s, proc, fr.function))
+			sc = proc->fixture;
+		scopes_changed(proc, before);
+	}
+	if (sc && remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) == 0) {
+		/* Its return closes the scope (the last teardown) or pauses
+		 * it until the next fixture or the test. */
+		p = retstack_push(&t->rs);
+		p->slot = regs->rsp;
+		p->ret = ret;
+		p->fn = last ? FN_BOUNDARY : FN_FIXTURE;
+		p->data = sc;
+		batch_write(&wb, regs->rsp, &as->entry, sizeof(as->entry));
+	}
 	step_over(t, bp, regs, &wb);
 }
 
@@ -1587,6 +1672,12 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 		break;
 	case FN_UNWIND:
 		on_unwind(s, t, bp, &regs);
+		break;
+	case FN_FIXTURE_ADD:
+		on_fixture_add(s, t, bp, &regs);
+		break;
+	case FN_FIXTURE:
+		on_fixture(s, t, bp, &regs);
 		break;
 	default:
 		on_allocator_entry(s, t, bp, &regs);

@@ -92,6 +92,10 @@ struct process {
 	unsigned nstepping;		/* threads single-stepping a lifted int3 */
 	char *exe;			/* /proc/PID/exe at exec */
 	char *command;			/* argv joined, at exec */
+	/* The scope of a test with its checked fixtures (fixture.h): open
+	 * from the first setup to the return of the last teardown. */
+	struct scope *fixture;
+	uint64_t fixture_closer;	/* that teardown, once bound */
 };
 
 enum engine {

@@ -15,3 +15,9 @@ samples/check-suite/check-suite: $(CHECK_SUITE_SRCS) \
 SAMPLES += samples/check-suite/check-suite-stripped
 samples/check-suite/check-suite-stripped: samples/check-suite/check-suite
 	strip --strip-all -o $@ $<
+
+# check-fixture: tests whose memory belongs to checked fixtures
+# (samples/check-fixture/fixture.c has the figures)
+SAMPLES += samples/check-fixture/check-fixture
+samples/check-fixture/check-fixture: samples/check-fixture/fixture.c
+	$(CC) $(SAMPLE_CFLAGS) $(CHECK_CFLAGS) -o $@ $< $(CHECK_LIBS)

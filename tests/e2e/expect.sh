@@ -141,6 +141,28 @@ FPOOL_PEAK=$FPOOL_ALLOCATED				# all live before the first free
 FPOOL_LEAKED_BYTES=$((2 * 64))				# 128: objects 1 and 3
 FPOOL_LEAKED_BLOCKS=2
 
+# samples/check-fixture/fixture.c: tests with their checked fixtures.
+# test_replace: setup malloc(64); test free(owned), malloc(200); teardown
+# frees the 200.
+FX_REPLACE_ALLOCATIONS=2
+FX_REPLACE_FREES=2
+FX_REPLACE_ALLOCATED=$((64 + 200))			# 264
+FX_REPLACE_PEAK=200					# 64 freed before the 200
+# test_replace, the test function alone: malloc(200) kept for teardown.
+FX_REPLACE_FN_LEAKED=200
+# test_keep: setup malloc(64); test malloc(24), kept; teardown frees 64.
+FX_KEEP_ALLOCATIONS=2
+FX_KEEP_FREES=1
+FX_KEEP_ALLOCATED=$((64 + 24))				# 88
+FX_KEEP_PEAK=$FX_KEEP_ALLOCATED
+FX_KEEP_LEAKED=24
+# test_layers: setups malloc(32), malloc(48); test malloc(16), free;
+# teardowns free 48 then 32.
+FX_LAYERS_ALLOCATIONS=3
+FX_LAYERS_FREES=3
+FX_LAYERS_ALLOCATED=$((32 + 48 + 16))			# 96
+FX_LAYERS_PEAK=$FX_LAYERS_ALLOCATED
+
 # samples/segv/segv.c: 3 mallocs of 111 bytes, 1 freed, then SIGSEGV.
 SEGV_ALLOCATIONS=3
 SEGV_FREES=1

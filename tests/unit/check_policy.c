@@ -32,7 +32,7 @@ static const struct bad_case {
 	  "version: 1\ncolour: red\n",
 	  { { 2, 1, "unknown key 'colour' at the top level; expected "
 		    "version, discover, stack_depth, defaults, tests, "
-		    "leak_filters, allocators or program" } } },
+		    "leak_filters, allocators, program or scope" } } },
 	{ "unknown limit key in a test, suggested",
 	  "tests:\n  foo:\n    limit_memroy: 1 MB\n",
 	  { { 3, 5, "unknown key 'limit_memroy' in test 'foo'; did you "
