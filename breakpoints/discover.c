@@ -70,6 +70,7 @@ struct disc {
 	struct found *found;
 	size_t nfound, found_alloc;
 	unsigned char *used;		/* per policy test entry */
+	uint64_t gtest_run;		/* testing::TestInfo::Run, or 0 */
 	size_t kind_count[FROM_POLICY];	/* tests found per origin */
 };
 
@@ -400,6 +401,22 @@ static int gtest_one(const char *name, const struct elf_sym *sym, void *arg)
 	return 0;
 }
 
+/* GoogleTest's runner of one test, when gtest is linked in statically. */
+#define GTEST_RUN_SYMBOL "_ZN7testing8TestInfo3RunEv"
+
+static int gtest_run_one(const char *name, const struct elf_sym *sym,
+			 void *arg)
+{
+	struct disc *d = arg;
+
+	if (sym->type == STT_FUNC && sym->value &&
+	    !strncmp(name, GTEST_RUN_SYMBOL, sizeof(GTEST_RUN_SYMBOL) - 1) &&
+	    (!name[sizeof(GTEST_RUN_SYMBOL) - 1] ||
+	     name[sizeof(GTEST_RUN_SYMBOL) - 1] == '@'))
+		d->gtest_run = sym->value;
+	return 0;
+}
+
 /* --- cmocka ----------------------------------------------------------- */
 
 /* An undefined or defined .dynsym entry NAME: the program uses it. */
@@ -588,6 +605,39 @@ static void tests_to_boundaries(struct disc *d)
 	}
 }
 
+static void runner_add(struct disc *d, enum boundary_runner r,
+		       enum boundary_origin o, const char *name,
+		       const char *symbol, uint64_t vaddr)
+{
+	struct boundary *bd = boundary_add(d, NULL, o);
+
+	bd->runner = r;
+	bd->name = xstrdup(name);
+	bd->symbol = xstrdup(symbol);
+	bd->vaddr = vaddr;
+	d->kind_count[o]++;
+}
+
+/*
+ * The runners that name tests at run time: GoogleTest's TestInfo::Run
+ * when it is in the executable (Debian's libgtest-dev is a static
+ * library), cmocka's group runner wherever it is (libcmocka.so: resolved
+ * when the program runs, vaddr 0).
+ */
+static void runners_to_boundaries(struct disc *d)
+{
+	if (mode_wants(d->pol, DISCOVERED_GTEST) && d->gtest_run &&
+	    !vaddr_taken(d->out, d->gtest_run))
+		runner_add(d, RUNNER_GTEST, DISCOVERED_GTEST,
+			   "testing::TestInfo::Run", GTEST_RUN_SYMBOL,
+			   d->gtest_run);
+	if (mode_wants(d->pol, DISCOVERED_CMOCKA) &&
+	    image_mentions(d->path, "_cmocka_run_group_tests"))
+		runner_add(d, RUNNER_CMOCKA, DISCOVERED_CMOCKA,
+			   "_cmocka_run_group_tests",
+			   "_cmocka_run_group_tests", 0);
+}
+
 /* Any other FUNC symbol a key names. */
 static int func_one(const char *name, const struct elf_sym *sym, void *arg)
 {
@@ -730,9 +780,9 @@ static void explicit_mode_warnings(struct disc *d)
 	case DISCOVER_CMOCKA:
 		if (!d->kind_count[DISCOVERED_CMOCKA])
 			warn_add(d->out, xasprintf(
-				"no static CMUnitTest array found in '%s': "
-				"cmocka tests in a local array cannot be "
-				"discovered, name them in tests", d->path));
+				"no cmocka test found in '%s': it neither has "
+				"a static CMUnitTest array nor calls "
+				"_cmocka_run_group_tests", d->path));
 		break;
 	case DISCOVER_NONE:
 		break;
@@ -741,13 +791,18 @@ static void explicit_mode_warnings(struct disc *d)
 
 static void unused_key_warnings(struct disc *d)
 {
-	size_t i;
+	size_t i, j;
+	int runner = 0;
 
+	for (j = 0; j < d->out->n; j++)
+		runner |= d->out->v[j].runner != RUNNER_NONE;
 	for (i = 0; d->pol && i < d->pol->ntests; i++)
 		if (!d->used[i])
 			warn_add(d->out, xasprintf(
 				"policy test '%s' matches no test or function "
-				"in %s", d->pol->tests[i].pattern, d->path));
+				"in %s%s", d->pol->tests[i].pattern, d->path,
+				runner ? " before it runs (tests it names at "
+				"run time may match)" : ""));
 }
 
 /*
@@ -816,10 +871,12 @@ int discover_boundaries(const char *path, const struct policy *pol,
 	/* Every kind is looked for: a key may name a test in any mode. */
 	elf_image_foreach(d.img, both, check_one, &d);
 	elf_image_foreach(d.img, both, gtest_one, &d);
+	elf_image_foreach(d.img, both, gtest_run_one, &d);
 	if (cmocka_wanted(path, pol))
 		elf_image_foreach(d.img, both, cmocka_one, &d);
 
 	tests_to_boundaries(&d);
+	runners_to_boundaries(&d);
 	if (pol && pol->ntests)
 		elf_image_foreach(d.img, both, func_one, &d);
 
@@ -950,7 +1007,11 @@ void discover_print(FILE *fp, const struct boundaries *b)
 			fprintf(fp, "%s:%u", bd->file, bd->line);
 		else
 			fputc('-', fp);
-		fprintf(fp, "\t%s\t", boundary_origin_name(bd->origin));
+		if (bd->runner)
+			fprintf(fp, "\t%s-runtime\t",
+				boundary_origin_name(bd->origin));
+		else
+			fprintf(fp, "\t%s\t", boundary_origin_name(bd->origin));
 		print_limits(fp, &bd->limits);
 		fputc('\n', fp);
 	}

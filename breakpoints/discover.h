@@ -58,6 +58,18 @@ enum boundary_origin {
 	FROM_POLICY,		/* only because a tests key names it */
 };
 
+/*
+ * A framework's test runner, whose calls name the tests at run time
+ * (supervisor/runtime.h): GoogleTest's testing::TestInfo::Run, one call a
+ * test; cmocka's _cmocka_run_group_tests, one call a group. A runner is
+ * not a test: its scope is that of the test it runs.
+ */
+enum boundary_runner {
+	RUNNER_NONE = 0,
+	RUNNER_GTEST,
+	RUNNER_CMOCKA,
+};
+
 struct boundary {
 	char *name;		/* test name, or the function's name */
 	char *symbol;		/* as in the ELF, mangled for C++, no @VERSION */
@@ -71,6 +83,8 @@ struct boundary {
 	const struct test_entry *entry;	/* the policy entry that matched, or NULL */
 	struct limits limits;	/* policy_limits_for(pol, entry); none without policy */
 	enum boundary_origin origin;
+	enum boundary_runner runner;	/* a runner, not a test */
+	int learned;		/* a test learned at run time from a runner */
 };
 
 struct boundaries {
@@ -117,7 +131,9 @@ int discover_set_tcase(struct boundaries *b, uint64_t ttest_vaddr,
  * list-tests output, one line per boundary, fields separated by one tab:
  *	NAME SYMBOL 0xVADDR FILE:LINE ORIGIN LIMITS
  * FILE:LINE is "-" when unknown. ORIGIN is check, gtest, cmocka or
- * policy. LIMITS is "unlimited", or the limits set, space-separated in
+ * policy; a runner's line says gtest-runtime or cmocka-runtime: that
+ * framework's tests are named when the program runs, and an address of 0
+ * is resolved in the program's libraries then. LIMITS is "unlimited", or the limits set, space-separated in
  * the order limit_memory limit_leaks max_allocations max_allocated
  * limit_fds, as KEY=VALUE with sizes as units_format_size() spells them
  * ("limit_memory=100.0KiB") and counts as integers. Nothing else is

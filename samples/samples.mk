@@ -107,3 +107,10 @@ SAMPLES += samples/stress/stress
 samples/stress/stress: samples/stress/stress.c samples/dlopen/liballoc.h \
 		$(SAMPLE_COMMON) | samples/dlopen/liballoc.so
 	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $< -ldl
+
+# gtest: a GoogleTest suite against Debian's libgtest-dev (static libgtest,
+# gtest_main), fixtures that free in TearDown and destructors, typed and
+# parameterised tests (samples/gtest/gtest_sample.cc)
+SAMPLES += samples/gtest/gtest-sample
+samples/gtest/gtest-sample: samples/gtest/gtest_sample.cc
+	$(CXX) $(SAMPLE_CXXFLAGS) -pthread -o $@ $< -lgtest_main -lgtest

@@ -24,6 +24,7 @@
 #include "supervisor/inject.h"
 #include "supervisor/fixture.h"
 #include "supervisor/notests.h"
+#include "supervisor/runtime.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
@@ -826,7 +827,12 @@ static void arm_boundaries(struct process *proc, uint64_t bias)
 	for (i = 0; bs && i < bs->n; i++) {
 		const struct boundary *b = &bs->v[i];
 
-		bp = bp_add(&as->bps, &as->mem, bias + b->vaddr, FN_BOUNDARY,
+		/* A runner in a library: found by name, once it is mapped. */
+		addr = b->vaddr ? bias + b->vaddr :
+		       objects_resolve(&as->objs, b->symbol);
+		if (!addr)
+			continue;
+		bp = bp_add(&as->bps, &as->mem, addr, FN_BOUNDARY,
 			    b->symbol);
 		if (!bp || bp_arm(&as->bps, &as->mem, bp) < 0) {
 			perror_msg("insert a breakpoint on test '%s' in "
@@ -1424,6 +1430,9 @@ static void on_boundary(struct session *s, struct tracee *t,
 
 	batch_init(&wb, &as->mem);
 	prune_at_entry(s, t, regs->rsp, 1);
+	/* A framework's runner: the test it runs, named at run time. */
+	if (b && b->runner)
+		b = runtime_enter(s, t, b, regs);
 	for (i = 0; i < t->rs.n; i++) {
 		const struct scope *open = t->rs.v[i].data;
 
@@ -1431,13 +1440,15 @@ static void on_boundary(struct session *s, struct tracee *t,
 		    open->boundary == b)
 			break;
 	}
-	if (b && i == t->rs.n &&
+	if (b && i == t->rs.n && !runtime_covers(t, b) &&
 	    remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) == 0) {
+		uint64_t key = runtime_fixture_key(b, as->bias);
+
 		before = proc->heap.nopen;
-		sc = fixture_take(s, proc, b, b->ttest_vaddr + as->bias);
+		sc = fixture_take(s, proc, b, key);
 		if (!sc)
 			sc = scope_open(s, proc, b);
-		fixture_hold(s, proc, sc, b, b->ttest_vaddr + as->bias);
+		fixture_hold(s, proc, sc, b, key);
 		scopes_changed(proc, before);
 		p = retstack_push(&t->rs);
 		p->slot = regs->rsp;

@@ -259,8 +259,7 @@ struct scope *fixture_take(struct session *s, struct process *proc,
 {
 	struct scope *sc = live_fixture(proc);
 
-	if (!sc || proc->fixture_closer || b->origin != DISCOVERED_CHECK ||
-	    !b->ttest_vaddr)
+	if (!sc || proc->fixture_closer || !ttest)
 		return NULL;
 	proc->fixture = NULL;
 	scope_resume(proc, sc);
@@ -278,8 +277,7 @@ void fixture_hold(struct session *s, struct process *proc, struct scope *sc,
 {
 	const struct tcase_fx *t;
 
-	if (b->origin != DISCOVERED_CHECK || !b->ttest_vaddr ||
-	    policy_scope_for(s->pol, b->entry) == SCOPE_FUNCTION)
+	if (!ttest || policy_scope_for(s->pol, b->entry) == SCOPE_FUNCTION)
 		return;
 	t = tcase_of_test(proc->as->img, ttest);
 	if (!t || !t->nteardowns)

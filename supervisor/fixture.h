@@ -1,5 +1,7 @@
 /*
- * Check's checked fixtures inside a test's scope (docs/discovery.md).
+ * Per-test fixtures inside a test's scope (docs/discovery.md): Check's
+ * checked fixtures, and cmocka's per-test setup and teardown (registered
+ * by supervisor/runtime.c with the test function as its "TCase").
  *
  * tcase_add_checked_fixture(tc, setup, teardown) registers functions that
  * Check runs in the test's own process around every test of the TCase:

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "supervisor/msg.h"
+#include "supervisor/runtime.h"
 #include "supervisor/tracee.h"
 #include "supervisor/inject.h"
 #include "supervisor/unwind.h"
@@ -219,6 +220,7 @@ void session_release(struct session *s)
 	}
 	free(s->program_path);
 	s->program_path = NULL;
+	runtime_release();
 	for (i = 0; i < s->names_cap; i++)
 		free(s->names[i].name);
 	free(s->names);
