@@ -114,3 +114,9 @@ samples/stress/stress: samples/stress/stress.c samples/dlopen/liballoc.h \
 SAMPLES += samples/gtest/gtest-sample
 samples/gtest/gtest-sample: samples/gtest/gtest_sample.cc
 	$(CXX) $(SAMPLE_CXXFLAGS) -pthread -o $@ $< -lgtest_main -lgtest
+
+# cmocka: a group with its test array local to main, group and per-test
+# setup and teardown, against libcmocka-dev (samples/cmocka/cmocka_sample.c)
+SAMPLES += samples/cmocka/cmocka-sample
+samples/cmocka/cmocka-sample: samples/cmocka/cmocka_sample.c
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $< -lcmocka

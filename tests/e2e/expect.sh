@@ -171,6 +171,17 @@ GT_LEAK=24
 GT_BODY=136
 GT_TESTS=8	# 2 Buffer, 1 Plain, 2 typed, 3 parameterised
 
+# samples/cmocka/cmocka_sample.c: group "fixtures", tests learned at run
+# time. test_hands_to_teardown: fx_setup malloc(48), the test frees it and
+# mallocs 160, fx_teardown frees that. The group's malloc(512) is in no test.
+CM_HANDS_ALLOCATIONS=2
+CM_HANDS_FREES=2
+CM_HANDS_ALLOCATED=$((48 + 160))			# 208
+CM_HANDS_PEAK=160					# the 48 is freed first
+CM_BODY=160
+CM_LEAK=40
+CM_CLEAN=96
+
 # samples/segv/segv.c: 3 mallocs of 111 bytes, 1 freed, then SIGSEGV.
 SEGV_ALLOCATIONS=3
 SEGV_FREES=1
