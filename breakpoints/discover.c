@@ -70,6 +70,8 @@ struct disc {
 	struct found *found;
 	size_t nfound, found_alloc;
 	unsigned char *used;		/* per policy test entry */
+	unsigned char *fn_used;		/* per policy functions entry */
+	size_t *fn_count;		/* functions glob: functions matched */
 	uint64_t gtest_run;		/* testing::TestInfo::Run, or 0 */
 	size_t kind_count[FROM_POLICY];	/* tests found per origin */
 };
@@ -214,26 +216,59 @@ static const struct test_entry *match_names(const struct policy *pol,
 	return glob;
 }
 
-/* Notes which keys match any of NAMES, for the warnings. */
-static void mark_used(struct disc *d, const char *const *names, size_t n)
+/*
+ * Notes which keys of ENTRIES (N of them, flags in USED) match any of
+ * NAMES, for the warnings; only exact keys when EXACT_ONLY.
+ */
+static void mark_in(const struct test_entry *entries, size_t nentries,
+		    unsigned char *used, const char *const *names, size_t n,
+		    int exact_only)
 {
 	size_t i, j;
 
-	if (!d->pol)
-		return;
-	for (i = 0; i < d->pol->ntests; i++) {
-		const struct test_entry *te = &d->pol->tests[i];
+	for (i = 0; i < nentries; i++) {
+		const struct test_entry *te = &entries[i];
 
-		if (d->used[i])
+		if (used[i] || (exact_only && te->is_glob))
 			continue;
 		for (j = 0; j < n; j++) {
 			if (!strcmp(te->pattern, names[j]) ||
 			    (te->is_glob && !fnmatch(te->pattern, names[j], 0))) {
-				d->used[i] = 1;
+				used[i] = 1;
 				break;
 			}
 		}
 	}
+}
+
+/* Notes which tests keys match any of NAMES (a discovered test's). */
+static void mark_used(struct disc *d, const char *const *names, size_t n)
+{
+	if (d->pol)
+		mark_in(d->pol->tests, d->pol->ntests, d->used, names, n, 0);
+}
+
+/* The entry of ENTRIES for a function known by NAMES: an exact key on
+ * any of them wins, else the first glob matching any; NULL. GLOBS: try
+ * globs at all. */
+static const struct test_entry *match_in(const struct test_entry *entries,
+					 size_t nentries,
+					 const char *const *names, size_t n,
+					 int globs)
+{
+	size_t i, j;
+
+	for (i = 0; i < nentries; i++)
+		for (j = 0; j < n; j++)
+			if (!entries[i].is_glob &&
+			    !strcmp(entries[i].pattern, names[j]))
+				return &entries[i];
+	for (i = 0; globs && i < nentries; i++)
+		for (j = 0; j < n; j++)
+			if (entries[i].is_glob &&
+			    !fnmatch(entries[i].pattern, names[j], 0))
+				return &entries[i];
+	return NULL;
 }
 
 /* --- Check ------------------------------------------------------------ */
@@ -638,39 +673,90 @@ static void runners_to_boundaries(struct disc *d)
 			   "_cmocka_run_group_tests", 0);
 }
 
-/* Any other FUNC symbol a key names. */
+/* A FUNC symbol's names a key may use: the symbol, demangled, and
+ * demangled without its parameter list. Returns how many (NAMES[0] is
+ * the symbol without @VERSION, to be freed with the others). */
+static size_t func_names(const char *name, char **names)
+{
+	size_t n = 0;
+	char *dem;
+
+	names[n++] = sym_dup(name);
+	dem = demangle(names[0]);
+	if (dem) {
+		names[n++] = dem;
+		names[n] = strip_params(dem);
+		if (names[n])
+			n++;
+	}
+	return n;
+}
+
+/* The first pass over functions, on one symbol table: how many functions
+ * each glob of `functions` matches. */
+static int func_count_one(const char *name, const struct elf_sym *sym,
+			  void *arg)
+{
+	struct disc *d = arg;
+	char *names[3];
+	size_t n, i, j;
+
+	if (sym->type != STT_FUNC || !sym->value)
+		return 0;
+	n = func_names(name, names);
+	for (i = 0; i < d->pol->nfunctions; i++) {
+		const struct test_entry *te = &d->pol->functions[i];
+
+		if (!te->is_glob)
+			continue;
+		for (j = 0; j < n; j++)
+			if (!fnmatch(te->pattern, names[j], 0))
+				break;
+		d->fn_count[i] += j < n;
+	}
+	for (j = 0; j < n; j++)
+		free(names[j]);
+	return 0;
+}
+
+/*
+ * Any other FUNC symbol a key names: an exact `tests` key (a glob there
+ * selects among discovered tests only), or a `functions` key, exact or
+ * glob (unless that glob was refused).
+ */
 static int func_one(const char *name, const struct elf_sym *sym, void *arg)
 {
 	struct disc *d = arg;
-	const char *names[4];
-	char *plain, *dem, *bare = NULL;
-	const struct test_entry *te;
-	size_t n = 0;
+	const struct test_entry *te = NULL;
+	char *names[3];
+	size_t n, i;
 
 	if (sym->type != STT_FUNC)
 		return 0;
-	plain = sym_dup(name);
-	dem = demangle(plain);
-	names[n++] = plain;
-	if (dem) {
-		names[n++] = dem;
-		bare = strip_params(dem);
-		if (bare)
-			names[n++] = bare;
+	n = func_names(name, names);
+	mark_in(d->pol->tests, d->pol->ntests, d->used,
+		(const char *const *)names, n, 1);
+	mark_in(d->pol->functions, d->pol->nfunctions, d->fn_used,
+		(const char *const *)names, n, 0);
+	te = match_in(d->pol->tests, d->pol->ntests,
+		      (const char *const *)names, n, 0);
+	if (!te) {
+		te = match_in(d->pol->functions, d->pol->nfunctions,
+			      (const char *const *)names, n, 1);
+		if (te && te->is_glob &&
+		    d->fn_count[te - d->pol->functions] > DISCOVER_GLOB_MAX)
+			te = NULL;
 	}
-	mark_used(d, names, n);
-	te = match_names(d->pol, names, n);
 	if (te && !vaddr_taken(d->out, sym->value)) {
 		struct boundary *bd = boundary_add(d, te, FROM_POLICY);
 
-		bd->name = xstrdup(bare ? bare : dem ? dem : plain);
-		bd->symbol = plain;
+		bd->name = xstrdup(names[n - 1]);
+		bd->symbol = names[0];
 		bd->vaddr = sym->value;
-		plain = NULL;
+		names[0] = NULL;
 	}
-	free(plain);
-	free(dem);
-	free(bare);
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	return 0;
 }
 
@@ -789,6 +875,24 @@ static void explicit_mode_warnings(struct disc *d)
 	}
 }
 
+static void refusals(struct disc *d)
+{
+	size_t i;
+
+	for (i = 0; d->pol && i < d->pol->nfunctions; i++) {
+		if (d->fn_count[i] <= DISCOVER_GLOB_MAX)
+			continue;
+		warn_add(d->out, xasprintf(
+			"policy functions glob '%s' (line %u) matches %zu "
+			"functions in %s, more than %d: refused; name the "
+			"functions or narrow the glob",
+			d->pol->functions[i].pattern,
+			d->pol->functions[i].line, d->fn_count[i], d->path,
+			DISCOVER_GLOB_MAX));
+		d->out->nrefused++;
+	}
+}
+
 static void unused_key_warnings(struct disc *d)
 {
 	size_t i, j;
@@ -803,6 +907,11 @@ static void unused_key_warnings(struct disc *d)
 				"in %s%s", d->pol->tests[i].pattern, d->path,
 				runner ? " before it runs (tests it names at "
 				"run time may match)" : ""));
+	for (i = 0; d->pol && i < d->pol->nfunctions; i++)
+		if (!d->fn_used[i])
+			warn_add(d->out, xasprintf(
+				"policy function '%s' matches no function in "
+				"%s", d->pol->functions[i].pattern, d->path));
 }
 
 /*
@@ -865,8 +974,11 @@ int discover_boundaries(const char *path, const struct policy *pol,
 	memset(out, 0, sizeof(*out));
 	if (image_check(path, &d.img) < 0)
 		return -1;
-	if (pol && pol->ntests)
-		d.used = xcalloc(pol->ntests, 1);
+	if (pol) {
+		d.used = xcalloc(pol->ntests + 1, 1);
+		d.fn_used = xcalloc(pol->nfunctions + 1, 1);
+		d.fn_count = xcalloc(pol->nfunctions + 1, sizeof(*d.fn_count));
+	}
 
 	/* Every kind is looked for: a key may name a test in any mode. */
 	elf_image_foreach(d.img, both, check_one, &d);
@@ -877,8 +989,14 @@ int discover_boundaries(const char *path, const struct policy *pol,
 
 	tests_to_boundaries(&d);
 	runners_to_boundaries(&d);
-	if (pol && pol->ntests)
+	/* Counted in one table: .symtab repeats .dynsym's functions. */
+	if (pol && pol->nfunctions)
+		elf_image_foreach(d.img, elf_image_has_symtab(d.img) ?
+				  ELFSYM_SYMTAB : ELFSYM_DYNSYM,
+				  func_count_one, &d);
+	if (pol && (pol->ntests || pol->nfunctions))
 		elf_image_foreach(d.img, both, func_one, &d);
+	refusals(&d);
 
 	explicit_mode_warnings(&d);
 	unused_key_warnings(&d);
@@ -890,6 +1008,8 @@ int discover_boundaries(const char *path, const struct policy *pol,
 		found_release(&d.found[i]);
 	free(d.found);
 	free(d.used);
+	free(d.fn_used);
+	free(d.fn_count);
 	elf_image_free(d.img);
 	return 0;
 }

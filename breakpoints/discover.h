@@ -92,7 +92,11 @@ struct boundaries {
 	size_t n;
 	char **warn;		/* one message each, without "warning: " */
 	size_t nwarn;
+	size_t nrefused;	/* `functions` globs refused (in warn too) */
 };
+
+/* A `functions` glob matching more functions than this is refused. */
+#define DISCOVER_GLOB_MAX 100
 
 /*
  * Fills OUT (previous content ignored: release it first) with the

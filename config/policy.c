@@ -63,7 +63,7 @@ static const struct limit_key {
 
 static const char *const top_keys[] = {
 	"version", "discover", "stack_depth", "defaults", "tests",
-	"leak_filters", "allocators", "program", "scope", NULL,
+	"leak_filters", "allocators", "program", "scope", "functions", NULL,
 };
 static const char *const default_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
@@ -714,9 +714,14 @@ static void test_pair(struct loader *ld, const char *key,
 		      &tc->te->nfilters);
 }
 
-static void tests_parse(struct loader *ld, yaml_node_t *node)
+/*
+ * The mapping NODE of section SECTION ("tests" or "functions") into
+ * *ENTRIES; NOUN ("test", "function") names one key in messages.
+ */
+static void entries_parse(struct loader *ld, yaml_node_t *node,
+			  const char *section, const char *noun,
+			  struct test_entry **entries, size_t *nentries)
 {
-	struct policy *pol = ld->pol;
 	yaml_node_pair_t *pair, *prev;
 	char kbuf[SHOW_BUF];
 	size_t n;
@@ -724,13 +729,13 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 	if (node_is_null(node))
 		return;
 	if (node->type != YAML_MAPPING_NODE) {
-		node_error(ld, node, "expected a mapping of test names for "
-			   "'tests', found %s", node_kind(node));
+		node_error(ld, node, "expected a mapping of %s names for "
+			   "'%s', found %s", noun, section, node_kind(node));
 		return;
 	}
 	n = (size_t)(node->data.mapping.pairs.top -
 		     node->data.mapping.pairs.start);
-	pol->tests = xcalloc(n, sizeof(*pol->tests));
+	*entries = xcalloc(n, sizeof(**entries));
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = node_get(ld, pair->key);
@@ -743,8 +748,8 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 
 		if (!k || k->type != YAML_SCALAR_NODE || node_is_null(k) ||
 		    !k->data.scalar.length) {
-			node_error(ld, k ? k : node, "expected a test name in "
-				   "'tests', found %s",
+			node_error(ld, k ? k : node, "expected a %s name in "
+				   "'%s', found %s", noun, section,
 				   k && k->type == YAML_SCALAR_NODE &&
 				   !node_is_null(k) ? "an empty string" :
 				   node_kind(k));
@@ -753,8 +758,8 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 		name = (const char *)k->data.scalar.value;
 		show_n(kbuf, name, k->data.scalar.length);
 		if (strlen(name) != k->data.scalar.length) {
-			node_error(ld, k, "NUL character in test name '%s'",
-				   kbuf);
+			node_error(ld, k, "NUL character in %s name '%s'",
+				   noun, kbuf);
 			continue;
 		}
 		for (prev = node->data.mapping.pairs.start; prev < pair;
@@ -764,8 +769,9 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 			if (pk && pk->type == YAML_SCALAR_NODE &&
 			    !strcmp((const char *)pk->data.scalar.value,
 				    name)) {
-				node_error(ld, k, "duplicate test '%s'; first "
-					   "defined at line %u, column %u", kbuf,
+				node_error(ld, k, "duplicate %s '%s'; first "
+					   "defined at line %u, column %u", noun,
+					   kbuf,
 					   (unsigned)pk->start_mark.line + 1,
 					   (unsigned)pk->start_mark.column + 1);
 				dup = 1;
@@ -774,21 +780,23 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 		}
 		if (dup)
 			continue;
-		te = &pol->tests[pol->ntests++];
+		te = &(*entries)[(*nentries)++];
 		te->pattern = xstrdup(name);
 		te->is_glob = strpbrk(name, "*?[") != NULL;
 		te->line = (unsigned)k->start_mark.line + 1;
 		te->column = (unsigned)k->start_mark.column + 1;
-		snprintf(where.text, sizeof(where.text), " in test '%s'",
+		snprintf(where.text, sizeof(where.text), " in %s '%s'", noun,
 			 kbuf);
 		tc.te = te;
 		tc.where = &where;
 		if (!node_is_null(v) && v->type != YAML_MAPPING_NODE) {
 			node_error(ld, v, "expected a mapping of limits for "
-				   "test '%s', found %s", kbuf, node_kind(v));
+				   "%s '%s', found %s", noun, kbuf,
+				   node_kind(v));
 			continue;
 		}
-		mapping_walk(ld, v, "a test", &where, test_keys, test_pair,
+		mapping_walk(ld, v, !strcmp(noun, "test") ? "a test" :
+			     "a function", &where, test_keys, test_pair,
 			     &tc);
 	}
 }
@@ -1031,7 +1039,11 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 		mapping_walk(ld, value, "'defaults'", &in_defaults,
 			     default_keys, defaults_pair, &lc);
 	} else if (!strcmp(key, "tests")) {
-		tests_parse(ld, value);
+		entries_parse(ld, value, "tests", "test", &pol->tests,
+			      &pol->ntests);
+	} else if (!strcmp(key, "functions")) {
+		entries_parse(ld, value, "functions", "function",
+			      &pol->functions, &pol->nfunctions);
 	} else if (!strcmp(key, "leak_filters")) {
 		filters_parse(ld, value, &top, &pol->filters, &pol->nfilters);
 	} else if (!strcmp(key, "scope")) {
@@ -1342,6 +1354,12 @@ void policy_free(struct policy *pol)
 		filters_free(pol->tests[i].filters, pol->tests[i].nfilters);
 	}
 	free(pol->tests);
+	for (i = 0; i < pol->nfunctions; i++) {
+		free(pol->functions[i].pattern);
+		filters_free(pol->functions[i].filters,
+			     pol->functions[i].nfilters);
+	}
+	free(pol->functions);
 	filters_free(pol->filters, pol->nfilters);
 	for (i = 0; i < pol->nallocators; i++) {
 		free(pol->allocators[i].alloc);
@@ -1397,6 +1415,74 @@ enum scope_kind policy_scope_for(const struct policy *pol,
 	if (pol && pol->scope != SCOPE_UNSET)
 		return pol->scope;
 	return SCOPE_TEST;
+}
+
+/*
+ * Whether every name glob LATER matches is matched by EARLIER. Sure only
+ * when EARLIER's wildcards are all '*' (no '?', '[' or '\\'): its
+ * literal characters then never stand for one of LATER's wildcards, so
+ * if EARLIER matches LATER's text, its stars absorb whatever LATER's
+ * wildcards become. Otherwise no claim is made.
+ */
+static int glob_covers(const char *earlier, const char *later)
+{
+	if (strpbrk(earlier, "?[\\"))
+		return 0;
+	return fnmatch(earlier, later, 0) == 0;
+}
+
+static size_t shadowed_in(const struct test_entry *v, size_t n,
+			  const char *section, policy_shadow_fn fn, void *arg)
+{
+	size_t i, j, count = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].is_glob)
+			continue;	/* an exact key wins over any glob */
+		for (j = 0; j < i; j++) {
+			if (v[j].is_glob &&
+			    glob_covers(v[j].pattern, v[i].pattern)) {
+				if (fn)
+					fn(section, &v[i], &v[j], arg);
+				count++;
+				break;
+			}
+		}
+	}
+	return count;
+}
+
+size_t policy_shadowed(const struct policy *pol, policy_shadow_fn fn,
+		       void *arg)
+{
+	return shadowed_in(pol->tests, pol->ntests, "tests", fn, arg) +
+	       shadowed_in(pol->functions, pol->nfunctions, "functions", fn,
+			   arg);
+}
+
+struct shadow_print {
+	FILE *fp;
+	const char *path;
+};
+
+static void shadow_print(const char *section, const struct test_entry *te,
+			 const struct test_entry *by, void *arg)
+{
+	const struct shadow_print *sp = arg;
+
+	fprintf(sp->fp, "%s:%u:%u: warning: '%s' in '%s' is shadowed by "
+		"'%s' (line %u): every name it matches, the earlier glob "
+		"matches first, so its settings never apply; put it before "
+		"'%s' or narrow that glob\n", sp->path, te->line, te->column,
+		te->pattern, section, by->pattern, by->line, by->pattern);
+}
+
+size_t policy_warn_shadowed(FILE *fp, const char *path,
+			    const struct policy *pol)
+{
+	struct shadow_print sp = { fp, path };
+
+	return policy_shadowed(pol, shadow_print, &sp);
 }
 
 const char *discover_mode_name(enum discover_mode mode)
@@ -1479,10 +1565,34 @@ static void print_filter(FILE *fp, const struct leak_filter *f)
 	}
 }
 
-void policy_print(FILE *fp, const struct policy *pol)
+static void print_entry(FILE *fp, const struct policy *pol, const char *noun,
+			const struct test_entry *te)
 {
 	struct limits l;
-	size_t i, j;
+	size_t j;
+
+	fprintf(fp, "%s ", noun);
+	print_str(fp, te->pattern, te->is_glob);
+	fputs(te->is_glob ? " (glob): " : ": ", fp);
+	policy_limits_for(pol, te, &l);
+	print_limits(fp, &l);
+	if (te->scope != SCOPE_UNSET)
+		fprintf(fp, " scope=%s", scope_names[te->scope]);
+	if (te->nfilters) {
+		fputs(" leak_filters=[", fp);
+		for (j = 0; j < te->nfilters; j++) {
+			if (j)
+				fputs(", ", fp);
+			print_filter(fp, &te->filters[j]);
+		}
+		fputc(']', fp);
+	}
+	fputc('\n', fp);
+}
+
+void policy_print(FILE *fp, const struct policy *pol)
+{
+	size_t i;
 
 	fprintf(fp, "version: %d\n", pol->version);
 	fprintf(fp, "discover: %s\n", discover_mode_name(pol->discover));
@@ -1497,27 +1607,10 @@ void policy_print(FILE *fp, const struct policy *pol)
 		print_limits(fp, &pol->program);
 		fputc('\n', fp);
 	}
-	for (i = 0; i < pol->ntests; i++) {
-		const struct test_entry *te = &pol->tests[i];
-
-		fputs("test ", fp);
-		print_str(fp, te->pattern, te->is_glob);
-		fputs(te->is_glob ? " (glob): " : ": ", fp);
-		policy_limits_for(pol, te, &l);
-		print_limits(fp, &l);
-		if (te->scope != SCOPE_UNSET)
-			fprintf(fp, " scope=%s", scope_names[te->scope]);
-		if (te->nfilters) {
-			fputs(" leak_filters=[", fp);
-			for (j = 0; j < te->nfilters; j++) {
-				if (j)
-					fputs(", ", fp);
-				print_filter(fp, &te->filters[j]);
-			}
-			fputc(']', fp);
-		}
-		fputc('\n', fp);
-	}
+	for (i = 0; i < pol->ntests; i++)
+		print_entry(fp, pol, "test", &pol->tests[i]);
+	for (i = 0; i < pol->nfunctions; i++)
+		print_entry(fp, pol, "function", &pol->functions[i]);
 	for (i = 0; i < pol->nfilters; i++) {
 		fputs("leak_filter: ", fp);
 		print_filter(fp, &pol->filters[i]);

@@ -96,6 +96,8 @@ struct policy {
 	struct limits program;		/* `program`: the whole-program scope */
 	struct test_entry *tests;	/* in file order */
 	size_t ntests;
+	struct test_entry *functions;	/* `functions`: boundaries by name */
+	size_t nfunctions;
 	struct leak_filter *filters;	/* top-level leak_filters */
 	size_t nfilters;
 	struct allocator_spec *allocators;
@@ -143,6 +145,22 @@ enum scope_kind policy_scope_for(const struct policy *pol,
 /* defaults overridden by what TE sets (TE may be NULL). */
 void policy_limits_for(const struct policy *pol, const struct test_entry *te,
 		       struct limits *out);
+
+/*
+ * Glob keys that an earlier glob of the same section shadows: every name
+ * they match, the earlier one matches first, so their limits never
+ * apply. FN (may be NULL) is called for each with the SECTION ("tests",
+ * "functions"), the shadowed entry and the earlier one. Returns how many.
+ */
+typedef void (*policy_shadow_fn)(const char *section,
+				 const struct test_entry *shadowed,
+				 const struct test_entry *by, void *arg);
+size_t policy_shadowed(const struct policy *pol, policy_shadow_fn fn,
+		       void *arg);
+
+/* "FILE:LINE:COLUMN: warning: ..." for each shadowed key; how many. */
+size_t policy_warn_shadowed(FILE *fp, const char *path,
+			    const struct policy *pol);
 
 /* The normalised policy: every size in bytes, every default, a line a test. */
 void policy_print(FILE *fp, const struct policy *pol);

@@ -120,3 +120,8 @@ samples/gtest/gtest-sample: samples/gtest/gtest_sample.cc
 SAMPLES += samples/cmocka/cmocka-sample
 samples/cmocka/cmocka-sample: samples/cmocka/cmocka_sample.c
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $< -lcmocka
+
+# manyfns: 120 small functions, for policy globs under functions
+SAMPLES += samples/manyfns/manyfns
+samples/manyfns/manyfns: samples/manyfns/manyfns.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<

@@ -141,6 +141,7 @@ static int cmd_check_policy(int argc, char **argv)
 	policy_diag_release(&diag);
 	if (!pol)
 		return EXIT_USAGE;
+	policy_warn_shadowed(stderr, argv[1], pol);
 	policy_print(stdout, pol);
 	policy_free(pol);
 	return fflush(stdout) ? EXIT_USAGE : 0;
@@ -186,8 +187,8 @@ static int cmd_list_tests(int argc, char **argv)
 	} else {
 		discover_warn_print(&b);
 		discover_print(stdout, &b);
+		ret = fflush(stdout) || b.nrefused ? EXIT_USAGE : 0;
 		boundaries_release(&b);
-		ret = fflush(stdout) ? EXIT_USAGE : 0;
 	}
 	policy_free(pol);
 	return ret;
@@ -690,6 +691,13 @@ int main(int argc, char **argv)
 		s->program_path = notests_resolve(prog_argv[0]);
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;
+	if (notests_refused_keys(s) < 0) {
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		session_release(s);
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
 	msg_set_cleanup(cleanup);
 	session_install_signals(opts.timeout);
 	if (opts.pid) {

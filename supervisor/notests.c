@@ -9,6 +9,7 @@
 #include "config/policy.h"
 #include "supervisor/msg.h"
 #include "supervisor/notests.h"
+#include "supervisor/session.h"
 #include "supervisor/xmalloc.h"
 
 char *notests_resolve(const char *prog)
@@ -88,6 +89,31 @@ void notests_program_limits(const struct session *s, struct limits *out)
 	if (p->set & LIMIT_FDS)
 		out->fds = p->fds;
 	out->set |= p->set;
+}
+
+int notests_refused_keys(struct session *s)
+{
+	const struct boundaries *b;
+	char magic[4];
+	FILE *fp;
+	int elf;
+
+	if (!s->pol || !s->pol->nfunctions || !s->program_path)
+		return 0;
+	fp = fopen(s->program_path, "re");
+	if (!fp)
+		return 0;
+	elf = fread(magic, 1, 4, fp) == 4 && !memcmp(magic, "\177ELF", 4);
+	fclose(fp);
+	if (!elf)
+		return 0;	/* a script: its programs are seen at exec */
+	b = session_boundaries(s, s->program_path);
+	if (!b->nrefused)
+		return 0;
+	error_msg("the policy '%s' is refused for '%s': a 'functions' glob "
+		  "matches too many functions (see above)", s->pol->path,
+		  s->program_path);
+	return -1;
 }
 
 /* The reasons of D, one line each, in discovery's words. */

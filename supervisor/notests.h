@@ -35,6 +35,13 @@ int notests_program_scope(const struct session *s,
 void notests_program_limits(const struct session *s, struct limits *out);
 
 /*
+ * Before the run: with `functions` in the policy, the command line's
+ * program is discovered now; -1, after saying so, when it refuses a glob
+ * (too many functions: a policy error, nothing is run), else 0.
+ */
+int notests_refused_keys(struct session *s);
+
+/*
  * At the end of a run: 1, after saying why on stderr, when the run had a
  * policy, nothing to supervise and ALLOW (--allow-no-tests) is not set;
  * else 0.

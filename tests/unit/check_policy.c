@@ -32,7 +32,7 @@ static const struct bad_case {
 	  "version: 1\ncolour: red\n",
 	  { { 2, 1, "unknown key 'colour' at the top level; expected "
 		    "version, discover, stack_depth, defaults, tests, "
-		    "leak_filters, allocators, program or scope" } } },
+		    "leak_filters, allocators, program, scope or functions" } } },
 	{ "unknown limit key in a test, suggested",
 	  "tests:\n  foo:\n    limit_memroy: 1 MB\n",
 	  { { 3, 5, "unknown key 'limit_memroy' in test 'foo'; did you "
@@ -145,6 +145,14 @@ static const struct bad_case {
 		     "expected a number" },
 	    { 3, 3, "unknown key 'limit_leak' in 'program'; did you mean "
 		    "'limit_leaks'?" } } },
+	{ "an unknown scope",
+	  "tests:\n  t: {scope: call}\n",
+	  { { 2, 14, "unknown scope 'call' in test 't'; expected test (the "
+		     "test with its fixtures) or function (the call only)" } } },
+	{ "a duplicate function",
+	  "functions:\n  f: {}\n  f: {}\n",
+	  { { 3, 3, "duplicate function 'f'; first defined at line 2, "
+		    "column 3" } } },
 	{ "allocator that is a scalar",
 	  "allocators:\n  - pool_alloc\n",
 	  { { 2, 5, "expected a mapping of alloc, size_arg and free for an "
@@ -516,6 +524,21 @@ static const struct good_case {
 	  "allocator: alloc=cork_new size=64 free=cork_free free_arg=2\n"
 	  "allocator: alloc=counted size=none\n"
 	  "allocator: alloc=xcalloc count_arg=1 size_arg=2 free=xfree\n" },
+	{ "functions and scopes",
+	  "scope: function\n"
+	  "tests:\n"
+	  "  t: {scope: test}\n"
+	  "functions:\n"
+	  "  \"parse_*\": {max_allocations: 5, scope: function}\n"
+	  "  exact_one: {}\n",
+	  "version: 1\n"
+	  "discover: auto\n"
+	  "stack_depth: 16\n"
+	  "scope: function\n"
+	  "defaults: unlimited\n"
+	  "test t: unlimited scope=test\n"
+	  "function \"parse_*\" (glob): max_allocations=5 scope=function\n"
+	  "function exact_one: unlimited\n" },
 	{ "a UTF-8 byte order mark and a non-ASCII test name",
 	  "\xef\xbb\xbftests:\n  caf\xc3\xa9: {limit_fds: 1}\n",
 	  "version: 1\n"
