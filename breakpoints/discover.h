@@ -5,7 +5,9 @@
  * function a policy `tests` key names.
  *
  * Only the executable image itself is read, not its libraries: tests and
- * policy-named functions living in a shared object are not found here.
+ * policy-named functions living in a shared object are not found here
+ * (cmocka's group runner, in libcmocka.so, is a boundary with address 0,
+ * resolved by name when the program runs).
  * All addresses are link-time addresses: add the executable's load bias.
  *
  * Naming (docs/discovery.md has the rules with examples):
@@ -19,13 +21,16 @@
  *  - policy-named functions: the symbol (C name, or demangled C++ name
  *    without its parameter list).
  *
- * Matching a policy `tests` key (SPEC §3): each boundary has candidate
- * names (test name, symbol, demangled symbol with and without parameter
- * list, "Suite.Name" splits). An exact key equal to any candidate wins;
- * otherwise the first glob in file order matching any candidate. Exact
- * keys and globs are also tried on every other FUNC symbol of the
- * executable: a match makes that function a boundary (origin
- * FROM_POLICY). In every mode, `none` included, a key may name a test
+ * Matching a policy `tests` key: each boundary has candidate names (test
+ * name, symbol, demangled symbol with and without parameter list,
+ * "Suite.Name" splits). An exact key equal to any candidate wins;
+ * otherwise the first glob in file order matching any candidate. A tests
+ * glob selects among discovered tests only; an exact tests key is also
+ * tried on every other FUNC symbol of the executable, and so is every
+ * `functions` key, exact or glob: a match makes that function a boundary
+ * (origin FROM_POLICY). A `functions` glob that matches more than
+ * DISCOVER_GLOB_MAX functions is refused (b->nrefused, with a message in
+ * b->warn naming how many). In every mode, `none` included, a key may name a test
  * of a kind the mode does not discover: it is then a boundary from the
  * policy, with the test's name, file and line. Several functions with
  * the same name (static functions of different files) are all

@@ -66,7 +66,7 @@ int notests_program_scope(const struct session *s,
 	if (!s->pol)
 		return 1;
 	return s->pol->discover == DISCOVER_NONE && !s->pol->ntests &&
-	       (!b || !b->n);
+	       !s->pol->nfunctions && (!b || !b->n);
 }
 
 void notests_program_limits(const struct session *s, struct limits *out)

@@ -5,8 +5,8 @@
  *    program named on the command line (or attached to), when it has test
  *    boundaries, or with -v. Others (the shell of a wrapper script, the
  *    tools a test runs) are kept: they explain an empty run.
- *  - With `discover: none` and no `tests`, a process is one whole-program
- *    scope with the policy's defaults and `program` limits.
+ *  - With `discover: none` and no `tests` nor `functions`, a process is one
+ *    whole-program scope with the policy's defaults and `program` limits.
  *  - Otherwise, when no executable of the run had a boundary, the run is
  *    a supervision failure: notests_refused() says why, per executable.
  */
