@@ -1166,6 +1166,7 @@ static void on_entry(struct session *s, struct tracee *t,
 static void close_scopes(struct session *s, struct process *proc,
 			 const char *why, int killed)
 {
+	fixture_drop_pending(proc);
 	while (proc->heap.nopen) {
 		struct scope *sc = proc->heap.open[proc->heap.nopen - 1];
 		enum scope_status st = SCOPE_UNFINISHED;
@@ -1618,7 +1619,7 @@ static void on_fixture(struct session *s, struct tracee *t,
 		if (!as->img || !symbolizer_lookup(as->img->sym, bp->addr, 0,
 						     &fr, 1))
 			fr.function = NULL;
-		if (fixture_setup_entered(s, proc, fr.function))
+		if (fixture_setup_entered(s, proc, bp->addr, fr.function))
 			sc = proc->fixture;
 		scopes_changed(proc, before);
 	}

@@ -227,18 +227,40 @@ static struct scope *live_fixture(struct process *proc)
 	return proc->fixture;
 }
 
+/* Drops PROC's pending scope, unbound: its test was not a boundary. */
+static void drop_pending(struct process *proc)
+{
+	struct scope *sc = live_fixture(proc);
+
+	if (!sc || proc->fixture_closer)
+		return;
+	pause_forget(sc);
+	scope_discard(proc, sc);
+	proc->fixture = NULL;
+	proc->fixture_opener = 0;
+}
+
+void fixture_drop_pending(struct process *proc)
+{
+	drop_pending(proc);
+}
+
 int fixture_setup_entered(struct session *s, struct process *proc,
-			  const char *name)
+			  uint64_t addr, const char *name)
 {
 	struct scope *old = live_fixture(proc);
 	char *what;
 
-	if (old && !proc->fixture_closer) {
+	if (old && !proc->fixture_closer && addr != proc->fixture_opener) {
 		/* A later setup of the same test. */
 		scope_resume(proc, old);
 		return 1;
 	}
-	if (old) {
+	if (old && !proc->fixture_closer) {
+		/* Its first setup again: a new test; the last was none of
+		 * ours (or its setup failed, in no-fork mode). */
+		drop_pending(proc);
+	} else if (old) {
 		/* The test ran, its last teardown never came. */
 		scope_resume(proc, old);
 		scope_finish(s, proc, old, SCOPE_UNFINISHED,
@@ -246,10 +268,12 @@ int fixture_setup_entered(struct session *s, struct process *proc,
 	}
 	proc->fixture = NULL;
 	proc->fixture_closer = 0;
+	proc->fixture_opener = 0;
 	if (s->pol && s->pol->scope == SCOPE_FUNCTION)
 		return 0;
 	what = xasprintf("%s (checked setup)", name ? name : "?");
 	proc->fixture = scope_open_pending(s, proc, what);
+	proc->fixture_opener = addr;
 	free(what);
 	return 1;
 }
@@ -301,7 +325,12 @@ struct scope *fixture_teardown_entered(struct process *proc, uint64_t addr,
 	struct scope *sc = live_fixture(proc);
 
 	*last = 0;
-	if (!sc || !proc->fixture_closer)
+	if (sc && !proc->fixture_closer) {
+		/* A test that is not a boundary ran after its setup. */
+		drop_pending(proc);
+		return NULL;
+	}
+	if (!sc)
 		return NULL;
 	scope_resume(proc, sc);
 	if (proc->fixture_closer != addr)

@@ -49,14 +49,20 @@ unsigned fixture_role(const void *img, uint64_t addr);
  */
 
 /*
- * A checked setup is entered in PROC: opens the pending scope of the
+ * The setup at ADDR is entered in PROC: opens the pending scope of the
  * test to come (named after the setup NAME until bound), or resumes it
- * (a later setup of the same test). A scope left from an earlier test
- * whose last teardown never came (no-fork mode) ends unfinished first.
- * Returns 1 when a scope is open, 0 (`scope: function`) when not.
+ * (a later setup of the same test). A pending scope whose first setup
+ * runs again belonged to a test that is not a boundary: it is dropped,
+ * as it is at a teardown or when the process ends (fixture_drop_pending).
+ * A scope left from an earlier test whose last teardown never came
+ * (no-fork mode) ends unfinished first. Returns 1 when a scope is open,
+ * 0 (`scope: function`) when not.
  */
 int fixture_setup_entered(struct session *s, struct process *proc,
-			  const char *name);
+			  uint64_t addr, const char *name);
+
+/* PROC ends or execs: a pending scope no test took leaves no result. */
+void fixture_drop_pending(struct process *proc);
 
 /*
  * Test boundary B (a Check test, run-time TTest address TTEST) is
@@ -84,7 +90,7 @@ int fixture_returned(struct process *proc, struct scope *sc);
 
 /*
  * A checked teardown at ADDR is entered in PROC: the held scope, resumed,
- * or NULL. *LAST is 1 when this is the last teardown: the scope is
+ * or NULL (a pending scope is dropped: its test was not a boundary). *LAST is 1 when this is the last teardown: the scope is
  * released and closes when it returns.
  */
 struct scope *fixture_teardown_entered(struct process *proc, uint64_t addr,

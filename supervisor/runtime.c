@@ -220,7 +220,7 @@ int runtime_covers(const struct tracee *t, const struct boundary *b)
 
 uint64_t runtime_fixture_key(const struct boundary *b, uint64_t bias)
 {
-	if (b->origin == DISCOVERED_CHECK && b->ttest_vaddr)
+	if (b->ttest_vaddr)	/* a Check test, discovered or named */
 		return b->ttest_vaddr + bias;
 	if (b->origin == DISCOVERED_CMOCKA && !b->runner)
 		return b->vaddr + bias;

@@ -95,6 +95,7 @@ struct process {
 	/* The scope of a test with its checked fixtures (fixture.h): open
 	 * from the first setup to the return of the last teardown. */
 	struct scope *fixture;
+	uint64_t fixture_opener;	/* the setup that opened it */
 	uint64_t fixture_closer;	/* that teardown, once bound */
 };
 

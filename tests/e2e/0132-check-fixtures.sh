@@ -48,4 +48,16 @@ run_memsup --json "$WORK/one.json" --policy "$WORK/one.yaml" $FX
 expect_status 1
 match_json "$WORK/one.json" '[.scopes[] | [.name, .status, .metrics.leaked_bytes]] | sort' \
 	"[[\"test_keep\", \"failed\", $FX_KEEP_LEAKED], [\"test_layers\", \"passed\", 0], [\"test_replace\", \"failed\", $FX_REPLACE_FN_LEAKED]]"
+
+# Only one test named (discover: none): the other tests' fixtures leave no
+# result, and the named test keeps its fixtures, in both modes.
+printf 'discover: none\ndefaults:\n  limit_leaks: 0 B\ntests:\n  test_replace: {}\n' >"$WORK/named.yaml"
+for mode in yes no; do
+	CK_FORK=$mode run_memsup --json "$WORK/named-$mode.json" --policy "$WORK/named.yaml" $FX
+	expect_status 0
+	match_json "$WORK/named-$mode.json" '[.scopes[] | .name]' '["test_replace"]'
+	match_metrics "$WORK/named-$mode.json" '.name == "test_replace"' "$(metrics_json \
+		$FX_REPLACE_ALLOCATIONS $FX_REPLACE_FREES $FX_REPLACE_ALLOCATED \
+		$FX_REPLACE_PEAK 0 0)"
+done
 exit 0
