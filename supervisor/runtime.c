@@ -16,6 +16,7 @@
 #define TI_NAME		32
 #define TI_FILE		80	/* location_.file */
 #define TI_LINE		112	/* location_.line */
+#define TI_SHOULD_RUN	128	/* should_run_, after fixture_class_id_ */
 
 /* struct CMUnitTest of cmocka 1.x: five pointers. */
 #define CMUNIT_SIZE	40
@@ -78,12 +79,18 @@ static const struct boundary *gtest_test(struct session *s,
 					 const struct boundary *r,
 					 uint64_t info)
 {
-	char *suite = read_std_string(proc, info + TI_SUITE);
-	char *name = read_std_string(proc, info + TI_NAME);
+	char *suite, *name;
 	struct boundary *b = NULL;
 	char *full;
 	int made, line;
+	unsigned char run;
 
+	/* A disabled or filtered-out test returns at once: not a test run. */
+	if (remote_read(&proc->as->mem, info + TI_SHOULD_RUN, &run,
+			sizeof(run)) == 0 && !run)
+		return NULL;
+	suite = read_std_string(proc, info + TI_SUITE);
+	name = read_std_string(proc, info + TI_NAME);
 	if (!suite || !name || !*suite || !*name) {
 		free(suite);
 		free(name);

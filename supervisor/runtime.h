@@ -16,7 +16,9 @@
  *    own setup and teardown are outside every test.
  *
  * struct TestInfo is read with libstdc++'s layout of gtest 1.10 to 1.14
- * (two std::string first, then type_param_, value_param_, CodeLocation);
+ * (two std::string first, then type_param_, value_param_, CodeLocation,
+ * fixture_class_id_, should_run_): a test that should not run (disabled,
+ * filtered out) is no result;
  * struct CMUnitTest with cmocka 1.x's (five pointers).
  *
  * Boundaries made here live until runtime_release(); the policy's `tests`
