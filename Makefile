@@ -24,9 +24,10 @@ VERSION := 0.1.0
 # DEB_PKGS to build memsup ("make", "make install"), the rest only for the
 # tests ("make check", "make demo" install them).
 PKGS := libdw libelf libunwind-ptrace yaml-0.1 json-c
-TEST_PKGS := check
+TEST_PKGS := check gtest cmocka
 DEB_PKGS := pkg-config libdw-dev libelf-dev libunwind-dev libyaml-dev libjson-c-dev
-TEST_DEB_PKGS := check
+# samples/gtest and samples/cmocka are built against GoogleTest and cmocka.
+TEST_DEB_PKGS := check libgtest-dev libcmocka-dev
 # Tools the tests use, by command name and Debian package.
 DEB_TOOLS := jq:jq xmllint:libxml2-utils g++:g++ valgrind:valgrind strace:strace \
 	objdump:binutils /usr/bin/time:time chromium:chromium cmake:cmake \

@@ -186,6 +186,8 @@ const char *bp_fn_name(enum bp_fn fn)
 		[FN_TCASE] = "_tcase_add_test",
 		[FN_BOUNDARY_RET] = "test return",
 		[FN_UNWIND] = "exception unwinder",
+		[FN_FIXTURE_ADD] = "tcase_add_checked_fixture",
+		[FN_FIXTURE] = "checked fixture",
 	};
 
 	return (unsigned)fn < sizeof(names) / sizeof(names[0]) ? names[fn] : "?";

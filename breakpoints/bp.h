@@ -27,7 +27,7 @@ enum bp_fn {
 	FN_VALLOC,		/* valloc, pvalloc */
 	FN_NEW,			/* every operator new variant: size in arg 1 */
 	FN_NEW_ARRAY,
-	FN_CUSTOM_ALLOC,	/* size in bp->size_arg */
+	FN_CUSTOM_ALLOC,	/* shape in bp->data */
 	FN_FREE,
 	FN_DELETE,		/* every operator delete variant */
 	FN_DELETE_ARRAY,
@@ -40,6 +40,8 @@ enum bp_fn {
 	FN_BOUNDARY_RET,	/* where a test function returns to, once an
 				 * exception is on its way */
 	FN_UNWIND,		/* libgcc's _Unwind_RaiseException & co. */
+	FN_FIXTURE_ADD,		/* Check's tcase_add_checked_fixture */
+	FN_FIXTURE,		/* a checked setup or teardown function */
 };
 
 #define FN_IS_ALLOC(fn) ((fn) <= FN_CUSTOM_ALLOC)
@@ -54,9 +56,9 @@ struct breakpoint {
 	int emulable;			/* step_decode() accepted orig */
 	int armed;
 	enum bp_fn fn;
-	unsigned size_arg;		/* FN_CUSTOM_ALLOC: 1..6 */
 	char *name;			/* symbol, for diagnostics */
-	void *data;			/* FN_BOUNDARY: the boundary */
+	void *data;			/* FN_BOUNDARY: the boundary;
+					 * FN_CUSTOM_*: its allocator_spec */
 	unsigned refs;			/* FN_BOUNDARY_RET: calls returning here */
 };
 

@@ -70,6 +70,9 @@ struct disc {
 	struct found *found;
 	size_t nfound, found_alloc;
 	unsigned char *used;		/* per policy test entry */
+	unsigned char *fn_used;		/* per policy functions entry */
+	size_t *fn_count;		/* functions glob: functions matched */
+	uint64_t gtest_run;		/* testing::TestInfo::Run, or 0 */
 	size_t kind_count[FROM_POLICY];	/* tests found per origin */
 };
 
@@ -213,26 +216,59 @@ static const struct test_entry *match_names(const struct policy *pol,
 	return glob;
 }
 
-/* Notes which keys match any of NAMES, for the warnings. */
-static void mark_used(struct disc *d, const char *const *names, size_t n)
+/*
+ * Notes which keys of ENTRIES (N of them, flags in USED) match any of
+ * NAMES, for the warnings; only exact keys when EXACT_ONLY.
+ */
+static void mark_in(const struct test_entry *entries, size_t nentries,
+		    unsigned char *used, const char *const *names, size_t n,
+		    int exact_only)
 {
 	size_t i, j;
 
-	if (!d->pol)
-		return;
-	for (i = 0; i < d->pol->ntests; i++) {
-		const struct test_entry *te = &d->pol->tests[i];
+	for (i = 0; i < nentries; i++) {
+		const struct test_entry *te = &entries[i];
 
-		if (d->used[i])
+		if (used[i] || (exact_only && te->is_glob))
 			continue;
 		for (j = 0; j < n; j++) {
 			if (!strcmp(te->pattern, names[j]) ||
 			    (te->is_glob && !fnmatch(te->pattern, names[j], 0))) {
-				d->used[i] = 1;
+				used[i] = 1;
 				break;
 			}
 		}
 	}
+}
+
+/* Notes which tests keys match any of NAMES (a discovered test's). */
+static void mark_used(struct disc *d, const char *const *names, size_t n)
+{
+	if (d->pol)
+		mark_in(d->pol->tests, d->pol->ntests, d->used, names, n, 0);
+}
+
+/* The entry of ENTRIES for a function known by NAMES: an exact key on
+ * any of them wins, else the first glob matching any; NULL. GLOBS: try
+ * globs at all. */
+static const struct test_entry *match_in(const struct test_entry *entries,
+					 size_t nentries,
+					 const char *const *names, size_t n,
+					 int globs)
+{
+	size_t i, j;
+
+	for (i = 0; i < nentries; i++)
+		for (j = 0; j < n; j++)
+			if (!entries[i].is_glob &&
+			    !strcmp(entries[i].pattern, names[j]))
+				return &entries[i];
+	for (i = 0; globs && i < nentries; i++)
+		for (j = 0; j < n; j++)
+			if (entries[i].is_glob &&
+			    !fnmatch(entries[i].pattern, names[j], 0))
+				return &entries[i];
+	return NULL;
 }
 
 /* --- Check ------------------------------------------------------------ */
@@ -397,6 +433,22 @@ static int gtest_one(const char *name, const struct elf_sym *sym, void *arg)
 		f->name = strip_params(dem);
 	extra_add(f, dem);
 	d->kind_count[DISCOVERED_GTEST]++;
+	return 0;
+}
+
+/* GoogleTest's runner of one test, when gtest is linked in statically. */
+#define GTEST_RUN_SYMBOL "_ZN7testing8TestInfo3RunEv"
+
+static int gtest_run_one(const char *name, const struct elf_sym *sym,
+			 void *arg)
+{
+	struct disc *d = arg;
+
+	if (sym->type == STT_FUNC && sym->value &&
+	    !strncmp(name, GTEST_RUN_SYMBOL, sizeof(GTEST_RUN_SYMBOL) - 1) &&
+	    (!name[sizeof(GTEST_RUN_SYMBOL) - 1] ||
+	     name[sizeof(GTEST_RUN_SYMBOL) - 1] == '@'))
+		d->gtest_run = sym->value;
 	return 0;
 }
 
@@ -588,39 +640,123 @@ static void tests_to_boundaries(struct disc *d)
 	}
 }
 
-/* Any other FUNC symbol a key names. */
+static void runner_add(struct disc *d, enum boundary_runner r,
+		       enum boundary_origin o, const char *name,
+		       const char *symbol, uint64_t vaddr)
+{
+	struct boundary *bd = boundary_add(d, NULL, o);
+
+	bd->runner = r;
+	bd->name = xstrdup(name);
+	bd->symbol = xstrdup(symbol);
+	bd->vaddr = vaddr;
+	d->kind_count[o]++;
+}
+
+/*
+ * The runners that name tests at run time: GoogleTest's TestInfo::Run
+ * when it is in the executable (Debian's libgtest-dev is a static
+ * library), cmocka's group runner wherever it is (libcmocka.so: resolved
+ * when the program runs, vaddr 0).
+ */
+static void runners_to_boundaries(struct disc *d)
+{
+	if (mode_wants(d->pol, DISCOVERED_GTEST) && d->gtest_run &&
+	    !vaddr_taken(d->out, d->gtest_run))
+		runner_add(d, RUNNER_GTEST, DISCOVERED_GTEST,
+			   "testing::TestInfo::Run", GTEST_RUN_SYMBOL,
+			   d->gtest_run);
+	if (mode_wants(d->pol, DISCOVERED_CMOCKA) &&
+	    image_mentions(d->path, "_cmocka_run_group_tests"))
+		runner_add(d, RUNNER_CMOCKA, DISCOVERED_CMOCKA,
+			   "_cmocka_run_group_tests",
+			   "_cmocka_run_group_tests", 0);
+}
+
+/* A FUNC symbol's names a key may use: the symbol, demangled, and
+ * demangled without its parameter list. Returns how many (NAMES[0] is
+ * the symbol without @VERSION, to be freed with the others). */
+static size_t func_names(const char *name, char **names)
+{
+	size_t n = 0;
+	char *dem;
+
+	names[n++] = sym_dup(name);
+	dem = demangle(names[0]);
+	if (dem) {
+		names[n++] = dem;
+		names[n] = strip_params(dem);
+		if (names[n])
+			n++;
+	}
+	return n;
+}
+
+/* The first pass over functions, on one symbol table: how many functions
+ * each glob of `functions` matches. */
+static int func_count_one(const char *name, const struct elf_sym *sym,
+			  void *arg)
+{
+	struct disc *d = arg;
+	char *names[3];
+	size_t n, i, j;
+
+	if (sym->type != STT_FUNC || !sym->value)
+		return 0;
+	n = func_names(name, names);
+	for (i = 0; i < d->pol->nfunctions; i++) {
+		const struct test_entry *te = &d->pol->functions[i];
+
+		if (!te->is_glob)
+			continue;
+		for (j = 0; j < n; j++)
+			if (!fnmatch(te->pattern, names[j], 0))
+				break;
+		d->fn_count[i] += j < n;
+	}
+	for (j = 0; j < n; j++)
+		free(names[j]);
+	return 0;
+}
+
+/*
+ * Any other FUNC symbol a key names: an exact `tests` key (a glob there
+ * selects among discovered tests only), or a `functions` key, exact or
+ * glob (unless that glob was refused).
+ */
 static int func_one(const char *name, const struct elf_sym *sym, void *arg)
 {
 	struct disc *d = arg;
-	const char *names[4];
-	char *plain, *dem, *bare = NULL;
-	const struct test_entry *te;
-	size_t n = 0;
+	const struct test_entry *te = NULL;
+	char *names[3];
+	size_t n, i;
 
 	if (sym->type != STT_FUNC)
 		return 0;
-	plain = sym_dup(name);
-	dem = demangle(plain);
-	names[n++] = plain;
-	if (dem) {
-		names[n++] = dem;
-		bare = strip_params(dem);
-		if (bare)
-			names[n++] = bare;
+	n = func_names(name, names);
+	mark_in(d->pol->tests, d->pol->ntests, d->used,
+		(const char *const *)names, n, 1);
+	mark_in(d->pol->functions, d->pol->nfunctions, d->fn_used,
+		(const char *const *)names, n, 0);
+	te = match_in(d->pol->tests, d->pol->ntests,
+		      (const char *const *)names, n, 0);
+	if (!te) {
+		te = match_in(d->pol->functions, d->pol->nfunctions,
+			      (const char *const *)names, n, 1);
+		if (te && te->is_glob &&
+		    d->fn_count[te - d->pol->functions] > DISCOVER_GLOB_MAX)
+			te = NULL;
 	}
-	mark_used(d, names, n);
-	te = match_names(d->pol, names, n);
 	if (te && !vaddr_taken(d->out, sym->value)) {
 		struct boundary *bd = boundary_add(d, te, FROM_POLICY);
 
-		bd->name = xstrdup(bare ? bare : dem ? dem : plain);
-		bd->symbol = plain;
+		bd->name = xstrdup(names[n - 1]);
+		bd->symbol = names[0];
 		bd->vaddr = sym->value;
-		plain = NULL;
+		names[0] = NULL;
 	}
-	free(plain);
-	free(dem);
-	free(bare);
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	return 0;
 }
 
@@ -730,24 +866,52 @@ static void explicit_mode_warnings(struct disc *d)
 	case DISCOVER_CMOCKA:
 		if (!d->kind_count[DISCOVERED_CMOCKA])
 			warn_add(d->out, xasprintf(
-				"no static CMUnitTest array found in '%s': "
-				"cmocka tests in a local array cannot be "
-				"discovered, name them in tests", d->path));
+				"no cmocka test found in '%s': it neither has "
+				"a static CMUnitTest array nor calls "
+				"_cmocka_run_group_tests", d->path));
 		break;
 	case DISCOVER_NONE:
 		break;
 	}
 }
 
-static void unused_key_warnings(struct disc *d)
+static void refusals(struct disc *d)
 {
 	size_t i;
 
+	for (i = 0; d->pol && i < d->pol->nfunctions; i++) {
+		if (d->fn_count[i] <= DISCOVER_GLOB_MAX)
+			continue;
+		warn_add(d->out, xasprintf(
+			"policy functions glob '%s' (line %u) matches %zu "
+			"functions in %s, more than %d: refused; name the "
+			"functions or narrow the glob",
+			d->pol->functions[i].pattern,
+			d->pol->functions[i].line, d->fn_count[i], d->path,
+			DISCOVER_GLOB_MAX));
+		d->out->nrefused++;
+	}
+}
+
+static void unused_key_warnings(struct disc *d)
+{
+	size_t i, j;
+	int runner = 0;
+
+	for (j = 0; j < d->out->n; j++)
+		runner |= d->out->v[j].runner != RUNNER_NONE;
 	for (i = 0; d->pol && i < d->pol->ntests; i++)
 		if (!d->used[i])
 			warn_add(d->out, xasprintf(
 				"policy test '%s' matches no test or function "
-				"in %s", d->pol->tests[i].pattern, d->path));
+				"in %s%s", d->pol->tests[i].pattern, d->path,
+				runner ? " before it runs (tests it names at "
+				"run time may match)" : ""));
+	for (i = 0; d->pol && i < d->pol->nfunctions; i++)
+		if (!d->fn_used[i])
+			warn_add(d->out, xasprintf(
+				"policy function '%s' matches no function in "
+				"%s", d->pol->functions[i].pattern, d->path));
 }
 
 /*
@@ -810,18 +974,29 @@ int discover_boundaries(const char *path, const struct policy *pol,
 	memset(out, 0, sizeof(*out));
 	if (image_check(path, &d.img) < 0)
 		return -1;
-	if (pol && pol->ntests)
-		d.used = xcalloc(pol->ntests, 1);
+	if (pol) {
+		d.used = xcalloc(pol->ntests + 1, 1);
+		d.fn_used = xcalloc(pol->nfunctions + 1, 1);
+		d.fn_count = xcalloc(pol->nfunctions + 1, sizeof(*d.fn_count));
+	}
 
 	/* Every kind is looked for: a key may name a test in any mode. */
 	elf_image_foreach(d.img, both, check_one, &d);
 	elf_image_foreach(d.img, both, gtest_one, &d);
+	elf_image_foreach(d.img, both, gtest_run_one, &d);
 	if (cmocka_wanted(path, pol))
 		elf_image_foreach(d.img, both, cmocka_one, &d);
 
 	tests_to_boundaries(&d);
-	if (pol && pol->ntests)
+	runners_to_boundaries(&d);
+	/* Counted in one table: .symtab repeats .dynsym's functions. */
+	if (pol && pol->nfunctions)
+		elf_image_foreach(d.img, elf_image_has_symtab(d.img) ?
+				  ELFSYM_SYMTAB : ELFSYM_DYNSYM,
+				  func_count_one, &d);
+	if (pol && (pol->ntests || pol->nfunctions))
 		elf_image_foreach(d.img, both, func_one, &d);
+	refusals(&d);
 
 	explicit_mode_warnings(&d);
 	unused_key_warnings(&d);
@@ -833,6 +1008,8 @@ int discover_boundaries(const char *path, const struct policy *pol,
 		found_release(&d.found[i]);
 	free(d.found);
 	free(d.used);
+	free(d.fn_used);
+	free(d.fn_count);
 	elf_image_free(d.img);
 	return 0;
 }
@@ -950,7 +1127,11 @@ void discover_print(FILE *fp, const struct boundaries *b)
 			fprintf(fp, "%s:%u", bd->file, bd->line);
 		else
 			fputc('-', fp);
-		fprintf(fp, "\t%s\t", boundary_origin_name(bd->origin));
+		if (bd->runner)
+			fprintf(fp, "\t%s-runtime\t",
+				boundary_origin_name(bd->origin));
+		else
+			fprintf(fp, "\t%s\t", boundary_origin_name(bd->origin));
 		print_limits(fp, &bd->limits);
 		fputc('\n', fp);
 	}

@@ -5,7 +5,9 @@
  * function a policy `tests` key names.
  *
  * Only the executable image itself is read, not its libraries: tests and
- * policy-named functions living in a shared object are not found here.
+ * policy-named functions living in a shared object are not found here
+ * (cmocka's group runner, in libcmocka.so, is a boundary with address 0,
+ * resolved by name when the program runs).
  * All addresses are link-time addresses: add the executable's load bias.
  *
  * Naming (docs/discovery.md has the rules with examples):
@@ -19,13 +21,16 @@
  *  - policy-named functions: the symbol (C name, or demangled C++ name
  *    without its parameter list).
  *
- * Matching a policy `tests` key (SPEC §3): each boundary has candidate
- * names (test name, symbol, demangled symbol with and without parameter
- * list, "Suite.Name" splits). An exact key equal to any candidate wins;
- * otherwise the first glob in file order matching any candidate. Exact
- * keys and globs are also tried on every other FUNC symbol of the
- * executable: a match makes that function a boundary (origin
- * FROM_POLICY). In every mode, `none` included, a key may name a test
+ * Matching a policy `tests` key: each boundary has candidate names (test
+ * name, symbol, demangled symbol with and without parameter list,
+ * "Suite.Name" splits). An exact key equal to any candidate wins;
+ * otherwise the first glob in file order matching any candidate. A tests
+ * glob selects among discovered tests only; an exact tests key is also
+ * tried on every other FUNC symbol of the executable, and so is every
+ * `functions` key, exact or glob: a match makes that function a boundary
+ * (origin FROM_POLICY). A `functions` glob that matches more than
+ * DISCOVER_GLOB_MAX functions is refused (b->nrefused, with a message in
+ * b->warn naming how many). In every mode, `none` included, a key may name a test
  * of a kind the mode does not discover: it is then a boundary from the
  * policy, with the test's name, file and line. Several functions with
  * the same name (static functions of different files) are all
@@ -58,6 +63,18 @@ enum boundary_origin {
 	FROM_POLICY,		/* only because a tests key names it */
 };
 
+/*
+ * A framework's test runner, whose calls name the tests at run time
+ * (supervisor/runtime.h): GoogleTest's testing::TestInfo::Run, one call a
+ * test; cmocka's _cmocka_run_group_tests, one call a group. A runner is
+ * not a test: its scope is that of the test it runs.
+ */
+enum boundary_runner {
+	RUNNER_NONE = 0,
+	RUNNER_GTEST,
+	RUNNER_CMOCKA,
+};
+
 struct boundary {
 	char *name;		/* test name, or the function's name */
 	char *symbol;		/* as in the ELF, mangled for C++, no @VERSION */
@@ -71,6 +88,8 @@ struct boundary {
 	const struct test_entry *entry;	/* the policy entry that matched, or NULL */
 	struct limits limits;	/* policy_limits_for(pol, entry); none without policy */
 	enum boundary_origin origin;
+	enum boundary_runner runner;	/* a runner, not a test */
+	int learned;		/* a test learned at run time from a runner */
 };
 
 struct boundaries {
@@ -78,7 +97,11 @@ struct boundaries {
 	size_t n;
 	char **warn;		/* one message each, without "warning: " */
 	size_t nwarn;
+	size_t nrefused;	/* `functions` globs refused (in warn too) */
 };
+
+/* A `functions` glob matching more functions than this is refused. */
+#define DISCOVER_GLOB_MAX 100
 
 /*
  * Fills OUT (previous content ignored: release it first) with the
@@ -117,7 +140,9 @@ int discover_set_tcase(struct boundaries *b, uint64_t ttest_vaddr,
  * list-tests output, one line per boundary, fields separated by one tab:
  *	NAME SYMBOL 0xVADDR FILE:LINE ORIGIN LIMITS
  * FILE:LINE is "-" when unknown. ORIGIN is check, gtest, cmocka or
- * policy. LIMITS is "unlimited", or the limits set, space-separated in
+ * policy; a runner's line says gtest-runtime or cmocka-runtime: that
+ * framework's tests are named when the program runs, and an address of 0
+ * is resolved in the program's libraries then. LIMITS is "unlimited", or the limits set, space-separated in
  * the order limit_memory limit_leaks max_allocations max_allocated
  * limit_fds, as KEY=VALUE with sizes as units_format_size() spells them
  * ("limit_memory=100.0KiB") and counts as integers. Nothing else is

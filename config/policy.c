@@ -63,7 +63,8 @@ static const struct limit_key {
 
 static const char *const top_keys[] = {
 	"version", "discover", "stack_depth", "defaults", "tests",
-	"leak_filters", "allocators", "suppressions", "leak_kinds", NULL,
+	"leak_filters", "allocators", "suppressions", "leak_kinds", "program",
+	"scope", "functions", NULL,
 };
 static const char *const default_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
@@ -71,7 +72,7 @@ static const char *const default_keys[] = {
 };
 static const char *const test_keys[] = {
 	"limit_memory", "limit_leaks", "max_allocations", "max_allocated",
-	"limit_fds", "leak_filters", "leak_kinds", NULL,
+	"limit_fds", "leak_filters", "leak_kinds", "scope", NULL,
 };
 /* Bit n is 1 << n: the order of enum leak_kind (supervisor/leakscan.h). */
 static const char *const leak_kind_names[] = {
@@ -81,7 +82,13 @@ static const char *const filter_keys[] = {
 	"function", "file", "object", "stack", NULL,
 };
 static const char *const allocator_keys[] = {
-	"alloc", "size_arg", "free", NULL,
+	"alloc", "size_arg", "count_arg", "size", "free", "free_arg", NULL,
+};
+static const char *const scope_names[] = {
+	[SCOPE_UNSET] = "",
+	[SCOPE_TEST] = "test",
+	[SCOPE_FUNCTION] = "function",
+	NULL,
 };
 static const char *const discover_names[] = {
 	[DISCOVER_AUTO] = "auto",
@@ -657,6 +664,26 @@ static void defaults_pair(struct loader *ld, const char *key,
 	limit_parse(ld, key, value, lc->limits, lc->where);
 }
 
+/* `scope: test|function` into *OUT. */
+static void scope_parse(struct loader *ld, yaml_node_t *value,
+			const struct where *where, enum scope_kind *out)
+{
+	char vbuf[SHOW_BUF];
+	const char *v;
+
+	v = scalar_value(ld, value, "scope", where, "test or function");
+	if (!v)
+		return;
+	if (!strcmp(v, "test"))
+		*out = SCOPE_TEST;
+	else if (!strcmp(v, "function"))
+		*out = SCOPE_FUNCTION;
+	else
+		node_error(ld, value, "unknown scope '%s'%s; expected test (the "
+			   "test with its fixtures) or function (the call "
+			   "only)", show(vbuf, v), where->text);
+}
+
 /* --- leak filters -------------------------------------------------- */
 
 struct filter_ctx {
@@ -845,13 +872,22 @@ static void test_pair(struct loader *ld, const char *key,
 		leak_kinds_parse(ld, value, &tc->te->limits, tc->where);
 		return;
 	}
+	if (!strcmp(key, "scope")) {
+		scope_parse(ld, value, tc->where, &tc->te->scope);
+		return;
+	}
 	filters_parse(ld, value, tc->where, &tc->te->filters,
 		      &tc->te->nfilters);
 }
 
-static void tests_parse(struct loader *ld, yaml_node_t *node)
+/*
+ * The mapping NODE of section SECTION ("tests" or "functions") into
+ * *ENTRIES; NOUN ("test", "function") names one key in messages.
+ */
+static void entries_parse(struct loader *ld, yaml_node_t *node,
+			  const char *section, const char *noun,
+			  struct test_entry **entries, size_t *nentries)
 {
-	struct policy *pol = ld->pol;
 	yaml_node_pair_t *pair, *prev;
 	char kbuf[SHOW_BUF];
 	size_t n;
@@ -859,13 +895,13 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 	if (node_is_null(node))
 		return;
 	if (node->type != YAML_MAPPING_NODE) {
-		node_error(ld, node, "expected a mapping of test names for "
-			   "'tests', found %s", node_kind(node));
+		node_error(ld, node, "expected a mapping of %s names for "
+			   "'%s', found %s", noun, section, node_kind(node));
 		return;
 	}
 	n = (size_t)(node->data.mapping.pairs.top -
 		     node->data.mapping.pairs.start);
-	pol->tests = xcalloc(n, sizeof(*pol->tests));
+	*entries = xcalloc(n, sizeof(**entries));
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = node_get(ld, pair->key);
@@ -878,8 +914,8 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 
 		if (!k || k->type != YAML_SCALAR_NODE || node_is_null(k) ||
 		    !k->data.scalar.length) {
-			node_error(ld, k ? k : node, "expected a test name in "
-				   "'tests', found %s",
+			node_error(ld, k ? k : node, "expected a %s name in "
+				   "'%s', found %s", noun, section,
 				   k && k->type == YAML_SCALAR_NODE &&
 				   !node_is_null(k) ? "an empty string" :
 				   node_kind(k));
@@ -888,8 +924,8 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 		name = (const char *)k->data.scalar.value;
 		show_n(kbuf, name, k->data.scalar.length);
 		if (strlen(name) != k->data.scalar.length) {
-			node_error(ld, k, "NUL character in test name '%s'",
-				   kbuf);
+			node_error(ld, k, "NUL character in %s name '%s'",
+				   noun, kbuf);
 			continue;
 		}
 		for (prev = node->data.mapping.pairs.start; prev < pair;
@@ -899,8 +935,9 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 			if (pk && pk->type == YAML_SCALAR_NODE &&
 			    !strcmp((const char *)pk->data.scalar.value,
 				    name)) {
-				node_error(ld, k, "duplicate test '%s'; first "
-					   "defined at line %u, column %u", kbuf,
+				node_error(ld, k, "duplicate %s '%s'; first "
+					   "defined at line %u, column %u", noun,
+					   kbuf,
 					   (unsigned)pk->start_mark.line + 1,
 					   (unsigned)pk->start_mark.column + 1);
 				dup = 1;
@@ -909,21 +946,23 @@ static void tests_parse(struct loader *ld, yaml_node_t *node)
 		}
 		if (dup)
 			continue;
-		te = &pol->tests[pol->ntests++];
+		te = &(*entries)[(*nentries)++];
 		te->pattern = xstrdup(name);
 		te->is_glob = strpbrk(name, "*?[") != NULL;
 		te->line = (unsigned)k->start_mark.line + 1;
 		te->column = (unsigned)k->start_mark.column + 1;
-		snprintf(where.text, sizeof(where.text), " in test '%s'",
+		snprintf(where.text, sizeof(where.text), " in %s '%s'", noun,
 			 kbuf);
 		tc.te = te;
 		tc.where = &where;
 		if (!node_is_null(v) && v->type != YAML_MAPPING_NODE) {
 			node_error(ld, v, "expected a mapping of limits for "
-				   "test '%s', found %s", kbuf, node_kind(v));
+				   "%s '%s', found %s", noun, kbuf,
+				   node_kind(v));
 			continue;
 		}
-		mapping_walk(ld, v, "a test", &where, test_keys, test_pair,
+		mapping_walk(ld, v, !strcmp(noun, "test") ? "a test" :
+			     "a function", &where, test_keys, test_pair,
 			     &tc);
 	}
 }
@@ -934,28 +973,70 @@ struct alloc_ctx {
 	struct allocator_spec *a;
 	const struct where *where;
 	int have_size_arg;
+	int have_free_arg;
+	const yaml_node_t *size_node;	/* `size:`, for the messages */
 };
+
+/* An argument number 1..6 for KEY, or 0 after the error. */
+static unsigned arg_index(struct loader *ld, const char *key,
+			  yaml_node_t *value, const struct where *where)
+{
+	char vbuf[SHOW_BUF];
+	const char *v;
+	uint64_t n;
+
+	v = scalar_value(ld, value, key, where, "an integer from 1 to 6");
+	if (!v)
+		return 0;
+	if (parse_count(v, &n) < 0 || n < 1 || n > 6) {
+		node_error(ld, value, "invalid %s '%s'%s; expected an integer "
+			   "from 1 to 6", key, show(vbuf, v), where->text);
+		return 0;
+	}
+	return (unsigned)n;
+}
 
 static void allocator_pair(struct loader *ld, const char *key,
 			   yaml_node_t *value, void *ctx)
 {
 	struct alloc_ctx *ac = ctx;
 	char vbuf[SHOW_BUF];
-	const char *v;
+	const char *v, *why;
 	uint64_t n;
 
 	if (!strcmp(key, "size_arg")) {
+		ac->a->size_arg = arg_index(ld, key, value, ac->where);
+		ac->have_size_arg = 1;
+		return;
+	}
+	if (!strcmp(key, "count_arg")) {
+		ac->a->count_arg = arg_index(ld, key, value, ac->where);
+		return;
+	}
+	if (!strcmp(key, "free_arg")) {
+		ac->a->free_arg = arg_index(ld, key, value, ac->where);
+		ac->have_free_arg = 1;
+		return;
+	}
+	if (!strcmp(key, "size")) {
 		v = scalar_value(ld, value, key, ac->where,
-				 "an integer from 1 to 6");
+				 "a size such as '64' or '1 KB', or 'none'");
 		if (!v)
 			return;
-		if (parse_count(v, &n) < 0 || n < 1 || n > 6) {
-			node_error(ld, value, "invalid size_arg '%s'%s; "
-				   "expected an integer from 1 to 6",
-				   show(vbuf, v), ac->where->text);
+		ac->size_node = value;
+		if (!strcmp(v, "none")) {
+			ac->a->fixed_size = 1;
+			ac->a->size = 0;
 			return;
 		}
-		ac->a->size_arg = (unsigned)n;
+		if (units_parse_size(v, &n, &why) < 0) {
+			node_error(ld, value, "invalid size '%s' for 'size'%s: "
+				   "%s; or 'none' for blocks of no size",
+				   show(vbuf, v), ac->where->text, why);
+			return;
+		}
+		ac->a->fixed_size = 1;
+		ac->a->size = n;
 		return;
 	}
 	v = scalar_value(ld, value, key, ac->where, "a function name");
@@ -965,6 +1046,41 @@ static void allocator_pair(struct loader *ld, const char *key,
 		ac->a->alloc = xstrdup(v);
 	else
 		ac->a->free = xstrdup(v);
+}
+
+/* The keys of one allocator that contradict each other. */
+static void allocator_check(struct loader *ld, const yaml_node_t *anode,
+			    struct alloc_ctx *ac)
+{
+	struct allocator_spec *a = ac->a;
+	char nbuf[SHOW_BUF];
+	const char *name = show(nbuf, a->alloc);
+
+	if (a->fixed_size && (ac->have_size_arg || a->count_arg)) {
+		node_error(ld, ac->size_node ? ac->size_node : anode,
+			   "allocator '%s' has both 'size' and '%s'; a fixed "
+			   "size takes no size argument: keep one", name,
+			   ac->have_size_arg ? "size_arg" : "count_arg");
+		return;
+	}
+	if (a->fixed_size) {
+		a->size_arg = 0;
+		return;
+	}
+	if (a->count_arg && !ac->have_size_arg) {
+		node_error(ld, anode, "allocator '%s' has 'count_arg' without "
+			   "'size_arg'; a calloc-shaped allocator needs both "
+			   "(count_arg: 1, size_arg: 2 for calloc)", name);
+		return;
+	}
+	if (a->count_arg && a->count_arg == a->size_arg)
+		node_error(ld, anode, "allocator '%s' has count_arg and "
+			   "size_arg both %u; they are two different arguments",
+			   name, a->size_arg);
+	if (ac->have_free_arg && !a->free)
+		node_error(ld, anode, "allocator '%s' has 'free_arg' but no "
+			   "'free'; name the function that frees its blocks",
+			   name);
 }
 
 static void allocators_parse(struct loader *ld, yaml_node_t *node)
@@ -999,7 +1115,9 @@ static void allocators_parse(struct loader *ld, yaml_node_t *node)
 		}
 		a = &pol->allocators[pol->nallocators++];
 		a->size_arg = 1;
+		a->free_arg = 1;
 		a->line = (unsigned)anode->start_mark.line + 1;
+		memset(&ac, 0, sizeof(ac));
 		ac.a = a;
 		ac.where = &where;
 		mapping_walk(ld, anode, "an allocator", &where,
@@ -1010,6 +1128,7 @@ static void allocators_parse(struct loader *ld, yaml_node_t *node)
 				   "returns the new block");
 			continue;
 		}
+		allocator_check(ld, anode, &ac);
 		for (i = 0; i + 1 < pol->nallocators; i++) {
 			if (pol->allocators[i].alloc &&
 			    !strcmp(pol->allocators[i].alloc, a->alloc)) {
@@ -1030,6 +1149,7 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 {
 	static const struct where top = { "" };
 	static const struct where in_defaults = { " in 'defaults'" };
+	static const struct where in_program = { " in 'program'" };
 	struct policy *pol = ld->pol;
 	char vbuf[SHOW_BUF], list[128];
 	const char *v, *hint;
@@ -1085,13 +1205,24 @@ static void top_pair(struct loader *ld, const char *key, yaml_node_t *value,
 		mapping_walk(ld, value, "'defaults'", &in_defaults,
 			     default_keys, defaults_pair, &lc);
 	} else if (!strcmp(key, "tests")) {
-		tests_parse(ld, value);
+		entries_parse(ld, value, "tests", "test", &pol->tests,
+			      &pol->ntests);
+	} else if (!strcmp(key, "functions")) {
+		entries_parse(ld, value, "functions", "function",
+			      &pol->functions, &pol->nfunctions);
 	} else if (!strcmp(key, "leak_filters")) {
 		filters_parse(ld, value, &top, &pol->filters, &pol->nfilters);
 	} else if (!strcmp(key, "suppressions")) {
 		suppressions_parse(ld, value);
 	} else if (!strcmp(key, "leak_kinds")) {
 		leak_kinds_parse(ld, value, &pol->defaults, &top);
+	} else if (!strcmp(key, "scope")) {
+		scope_parse(ld, value, &top, &pol->scope);
+	} else if (!strcmp(key, "program")) {
+		struct limits_ctx lc = { &pol->program, &in_program };
+
+		mapping_walk(ld, value, "'program'", &in_program,
+			     default_keys, defaults_pair, &lc);
 	} else {
 		allocators_parse(ld, value);
 	}
@@ -1396,6 +1527,12 @@ void policy_free(struct policy *pol)
 		filters_free(pol->tests[i].filters, pol->tests[i].nfilters);
 	}
 	free(pol->tests);
+	for (i = 0; i < pol->nfunctions; i++) {
+		free(pol->functions[i].pattern);
+		filters_free(pol->functions[i].filters,
+			     pol->functions[i].nfilters);
+	}
+	free(pol->functions);
 	filters_free(pol->filters, pol->nfilters);
 	for (i = 0; i < pol->nallocators; i++) {
 		free(pol->allocators[i].alloc);
@@ -1446,6 +1583,84 @@ void policy_limits_for(const struct policy *pol, const struct test_entry *te,
 		out->set |= LIMIT_LEAK_KINDS;
 		out->leak_kinds = te->limits.leak_kinds;
 	}
+}
+
+enum scope_kind policy_scope_for(const struct policy *pol,
+				 const struct test_entry *te)
+{
+	if (te && te->scope != SCOPE_UNSET)
+		return te->scope;
+	if (pol && pol->scope != SCOPE_UNSET)
+		return pol->scope;
+	return SCOPE_TEST;
+}
+
+/*
+ * Whether every name glob LATER matches is matched by EARLIER. Sure only
+ * when EARLIER's wildcards are all '*' (no '?', '[' or '\\'): its
+ * literal characters then never stand for one of LATER's wildcards, so
+ * if EARLIER matches LATER's text, its stars absorb whatever LATER's
+ * wildcards become. Otherwise no claim is made.
+ */
+static int glob_covers(const char *earlier, const char *later)
+{
+	if (strpbrk(earlier, "?[\\"))
+		return 0;
+	return fnmatch(earlier, later, 0) == 0;
+}
+
+static size_t shadowed_in(const struct test_entry *v, size_t n,
+			  const char *section, policy_shadow_fn fn, void *arg)
+{
+	size_t i, j, count = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!v[i].is_glob)
+			continue;	/* an exact key wins over any glob */
+		for (j = 0; j < i; j++) {
+			if (v[j].is_glob &&
+			    glob_covers(v[j].pattern, v[i].pattern)) {
+				if (fn)
+					fn(section, &v[i], &v[j], arg);
+				count++;
+				break;
+			}
+		}
+	}
+	return count;
+}
+
+size_t policy_shadowed(const struct policy *pol, policy_shadow_fn fn,
+		       void *arg)
+{
+	return shadowed_in(pol->tests, pol->ntests, "tests", fn, arg) +
+	       shadowed_in(pol->functions, pol->nfunctions, "functions", fn,
+			   arg);
+}
+
+struct shadow_print {
+	FILE *fp;
+	const char *path;
+};
+
+static void shadow_print(const char *section, const struct test_entry *te,
+			 const struct test_entry *by, void *arg)
+{
+	const struct shadow_print *sp = arg;
+
+	fprintf(sp->fp, "%s:%u:%u: warning: '%s' in '%s' is shadowed by "
+		"'%s' (line %u): every name it matches, the earlier glob "
+		"matches first, so its settings never apply; put it before "
+		"'%s' or narrow that glob\n", sp->path, te->line, te->column,
+		te->pattern, section, by->pattern, by->line, by->pattern);
+}
+
+size_t policy_warn_shadowed(FILE *fp, const char *path,
+			    const struct policy *pol)
+{
+	struct shadow_print sp = { fp, path };
+
+	return policy_shadowed(pol, shadow_print, &sp);
 }
 
 const char *discover_mode_name(enum discover_mode mode)
@@ -1561,36 +1776,52 @@ static void print_filter(FILE *fp, const struct leak_filter *f)
 	}
 }
 
-void policy_print(FILE *fp, const struct policy *pol)
+static void print_entry(FILE *fp, const struct policy *pol, const char *noun,
+			const struct test_entry *te)
 {
 	struct limits l;
-	size_t i, j;
+	size_t j;
+
+	fprintf(fp, "%s ", noun);
+	print_str(fp, te->pattern, te->is_glob);
+	fputs(te->is_glob ? " (glob): " : ": ", fp);
+	policy_limits_for(pol, te, &l);
+	print_limits(fp, &l);
+	if (te->scope != SCOPE_UNSET)
+		fprintf(fp, " scope=%s", scope_names[te->scope]);
+	if (te->nfilters) {
+		fputs(" leak_filters=[", fp);
+		for (j = 0; j < te->nfilters; j++) {
+			if (j)
+				fputs(", ", fp);
+			print_filter(fp, &te->filters[j]);
+		}
+		fputc(']', fp);
+	}
+	fputc('\n', fp);
+}
+
+void policy_print(FILE *fp, const struct policy *pol)
+{
+	size_t i;
 
 	fprintf(fp, "version: %d\n", pol->version);
 	fprintf(fp, "discover: %s\n", discover_mode_name(pol->discover));
 	fprintf(fp, "stack_depth: %u\n", pol->stack_depth);
+	if (pol->scope != SCOPE_UNSET)
+		fprintf(fp, "scope: %s\n", scope_names[pol->scope]);
 	fputs("defaults: ", fp);
 	print_limits(fp, &pol->defaults);
 	fputc('\n', fp);
-	for (i = 0; i < pol->ntests; i++) {
-		const struct test_entry *te = &pol->tests[i];
-
-		fputs("test ", fp);
-		print_str(fp, te->pattern, te->is_glob);
-		fputs(te->is_glob ? " (glob): " : ": ", fp);
-		policy_limits_for(pol, te, &l);
-		print_limits(fp, &l);
-		if (te->nfilters) {
-			fputs(" leak_filters=[", fp);
-			for (j = 0; j < te->nfilters; j++) {
-				if (j)
-					fputs(", ", fp);
-				print_filter(fp, &te->filters[j]);
-			}
-			fputc(']', fp);
-		}
+	if (pol->program.set) {
+		fputs("program: ", fp);
+		print_limits(fp, &pol->program);
 		fputc('\n', fp);
 	}
+	for (i = 0; i < pol->ntests; i++)
+		print_entry(fp, pol, "test", &pol->tests[i]);
+	for (i = 0; i < pol->nfunctions; i++)
+		print_entry(fp, pol, "function", &pol->functions[i]);
 	for (i = 0; i < pol->nfilters; i++) {
 		fputs("leak_filter: ", fp);
 		print_filter(fp, &pol->filters[i]);
@@ -1606,10 +1837,20 @@ void policy_print(FILE *fp, const struct policy *pol)
 
 		fputs("allocator: alloc=", fp);
 		print_str(fp, a->alloc, 0);
-		fprintf(fp, " size_arg=%u", a->size_arg);
+		if (a->fixed_size && !a->size)
+			fputs(" size=none", fp);
+		else if (a->fixed_size)
+			fprintf(fp, " size=%llu", (unsigned long long)a->size);
+		else if (a->count_arg)
+			fprintf(fp, " count_arg=%u size_arg=%u", a->count_arg,
+				a->size_arg);
+		else
+			fprintf(fp, " size_arg=%u", a->size_arg);
 		if (a->free) {
 			fputs(" free=", fp);
 			print_str(fp, a->free, 0);
+			if (a->free_arg != 1)
+				fprintf(fp, " free_arg=%u", a->free_arg);
 		}
 		fputc('\n', fp);
 	}

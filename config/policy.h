@@ -67,8 +67,16 @@ struct leak_filter {
 	unsigned line;			/* where it stands in the policy */
 };
 
+/* What a test's scope covers: `scope:` globally or per test. */
+enum scope_kind {
+	SCOPE_UNSET = 0,		/* per test: the policy's; globally: test */
+	SCOPE_TEST,			/* the test with its per-test fixtures */
+	SCOPE_FUNCTION,			/* the boundary function's call only */
+};
+
 struct test_entry {
 	char *pattern;			/* test name, symbol or glob */
+	enum scope_kind scope;		/* SCOPE_UNSET: the policy's */
 	int is_glob;			/* pattern has *, ? or [ */
 	struct limits limits;		/* only what this entry sets */
 	struct leak_filter *filters;
@@ -76,10 +84,22 @@ struct test_entry {
 	unsigned line, column;
 };
 
+/*
+ * A policy allocator and the shape of its calls (config/allocshape.h
+ * turns arguments into a size and a block):
+ *  - size_arg N: the size is argument N (1 when nothing is said);
+ *  - count_arg C with size_arg N: calloc-shaped, count x size;
+ *  - size: a fixed size for every block (fixed_size set, size_arg 0);
+ *    `size: none` is a fixed size of 0 (blocks counted, no bytes).
+ */
 struct allocator_spec {
 	char *alloc;			/* returns the new block */
-	unsigned size_arg;		/* 1..6, the argument with the size */
-	char *free;			/* NULL, or takes the block as arg 1 */
+	unsigned size_arg;		/* 1..6; 0 with a fixed size */
+	unsigned count_arg;		/* 1..6, or 0: no count */
+	int fixed_size;			/* `size:` given */
+	uint64_t size;			/* the fixed size (0 for none) */
+	char *free;			/* NULL, or the function that frees */
+	unsigned free_arg;		/* 1..6: free's argument with the block */
 	unsigned line;
 };
 
@@ -88,9 +108,13 @@ struct policy {
 	int version;			/* 1 */
 	enum discover_mode discover;
 	unsigned stack_depth;		/* POLICY_DEFAULT_STACK_DEPTH if unset */
+	enum scope_kind scope;		/* SCOPE_TEST if unset */
 	struct limits defaults;
+	struct limits program;		/* `program`: the whole-program scope */
 	struct test_entry *tests;	/* in file order */
 	size_t ntests;
+	struct test_entry *functions;	/* `functions`: boundaries by name */
+	size_t nfunctions;
 	struct leak_filter *filters;	/* top-level leak_filters */
 	size_t nfilters;
 	struct allocator_spec *allocators;
@@ -135,9 +159,29 @@ void policy_diag_release(struct policy_diag *diag);
 const struct test_entry *policy_match(const struct policy *pol,
 				      const char *name);
 
+/* The scope kind of a test whose entry is TE (may be NULL). */
+enum scope_kind policy_scope_for(const struct policy *pol,
+				 const struct test_entry *te);
+
 /* defaults overridden by what TE sets (TE may be NULL). */
 void policy_limits_for(const struct policy *pol, const struct test_entry *te,
 		       struct limits *out);
+
+/*
+ * Glob keys that an earlier glob of the same section shadows: every name
+ * they match, the earlier one matches first, so their limits never
+ * apply. FN (may be NULL) is called for each with the SECTION ("tests",
+ * "functions"), the shadowed entry and the earlier one. Returns how many.
+ */
+typedef void (*policy_shadow_fn)(const char *section,
+				 const struct test_entry *shadowed,
+				 const struct test_entry *by, void *arg);
+size_t policy_shadowed(const struct policy *pol, policy_shadow_fn fn,
+		       void *arg);
+
+/* "FILE:LINE:COLUMN: warning: ..." for each shadowed key; how many. */
+size_t policy_warn_shadowed(FILE *fp, const char *path,
+			    const struct policy *pol);
 
 /* The normalised policy: every size in bytes, every default, a line a test. */
 void policy_print(FILE *fp, const struct policy *pol);

@@ -71,6 +71,12 @@ SAMPLES += samples/pool/pool
 samples/pool/pool: $(POOL_SRCS) samples/pool/pool.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $(POOL_SRCS)
 
+# fixedpool: a fixed-size pool (no size argument, block freed as the 2nd)
+SAMPLES += samples/fixedpool/fixedpool
+samples/fixedpool/fixedpool: samples/fixedpool/fixedpool.c \
+		samples/fixedpool/fixedpool.h $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
 # segv: dies of SIGSEGV with blocks live
 SAMPLES += samples/segv/segv
 samples/segv/segv: samples/segv/segv.c $(SAMPLE_COMMON)
@@ -131,3 +137,20 @@ REACHABLE_SRCS := samples/reachable/main.c samples/reachable/lib.c
 SAMPLES += samples/reachable/reachable
 samples/reachable/reachable: $(REACHABLE_SRCS) samples/reachable/reachable.h samples/leaks/kinds.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $(REACHABLE_SRCS)
+# gtest: a GoogleTest suite against Debian's libgtest-dev (static libgtest,
+# gtest_main), fixtures that free in TearDown and destructors, typed and
+# parameterised tests (samples/gtest/gtest_sample.cc)
+SAMPLES += samples/gtest/gtest-sample
+samples/gtest/gtest-sample: samples/gtest/gtest_sample.cc
+	$(CXX) $(SAMPLE_CXXFLAGS) -pthread -o $@ $< -lgtest_main -lgtest
+
+# cmocka: a group with its test array local to main, group and per-test
+# setup and teardown, against libcmocka-dev (samples/cmocka/cmocka_sample.c)
+SAMPLES += samples/cmocka/cmocka-sample
+samples/cmocka/cmocka-sample: samples/cmocka/cmocka_sample.c
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $< -lcmocka
+
+# manyfns: 120 small functions, for policy globs under functions
+SAMPLES += samples/manyfns/manyfns
+samples/manyfns/manyfns: samples/manyfns/manyfns.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<

@@ -1,6 +1,7 @@
 /*
  * What one allocator call means to the accounting (alloc.h).
  */
+#include "config/allocshape.h"
 #include "supervisor/alloc.h"
 #include "supervisor/scope.h"
 
@@ -14,8 +15,8 @@ static uint64_t mul_or_zero(uint64_t a, uint64_t b)
 	return r;
 }
 
-void alloc_request(enum bp_fn fn, unsigned size_arg, const uint64_t args[6],
-		   uint64_t *old, uint64_t *size)
+void alloc_request(enum bp_fn fn, const struct allocator_spec *spec,
+		   const uint64_t args[6], uint64_t *old, uint64_t *size)
 {
 	*old = 0;
 	switch (fn) {
@@ -38,7 +39,8 @@ void alloc_request(enum bp_fn fn, unsigned size_arg, const uint64_t args[6],
 		*size = args[1];
 		break;
 	case FN_CUSTOM_ALLOC:
-		*size = size_arg >= 1 && size_arg <= 6 ? args[size_arg - 1] : 0;
+		if (!spec || allocshape_size(spec, args, size) < 0)
+			*size = 0;
 		break;
 	default:
 		*size = args[0];

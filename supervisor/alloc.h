@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "breakpoints/bp.h"
+#include "config/policy.h"
 
 struct heap;
 
@@ -17,11 +18,12 @@ struct heap;
  * From the arguments ARGS (rdi, rsi, rdx, rcx, r8, r9) of an
  * allocation-class call of FN: *OLD, the block it may free or where its
  * result goes (realloc's pointer, posix_memalign's memptr), and *SIZE,
- * the bytes requested. SIZE_ARG is FN_CUSTOM_ALLOC's 1-based size
- * argument.
+ * the bytes requested. SPEC is FN_CUSTOM_ALLOC's policy allocator: its
+ * size comes from config/allocshape.h (a call custom_alloc_size() found
+ * impossible is not to be counted at all).
  */
-void alloc_request(enum bp_fn fn, unsigned size_arg, const uint64_t args[6],
-		   uint64_t *old, uint64_t *size);
+void alloc_request(enum bp_fn fn, const struct allocator_spec *spec,
+		   const uint64_t args[6], uint64_t *old, uint64_t *size);
 
 /*
  * The call returned BLOCK (0: it failed; for posix_memalign the block

@@ -18,10 +18,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config/allocshape.h"
+#include "supervisor/custom_alloc.h"
 #include "supervisor/event.h"
 #include "supervisor/alloc.h"
 #include "supervisor/inject.h"
 #include "supervisor/leakcheck.h"
+#include "supervisor/fixture.h"
+#include "supervisor/notests.h"
+#include "supervisor/runtime.h"
 #include "supervisor/session.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
@@ -393,6 +398,17 @@ static void step_done(struct session *s, struct tracee *t, int sig)
 
 static void scopes_changed(struct process *proc, size_t before);
 
+/* The six integer arguments of the call stopped at its entry. */
+static void call_args(const struct user_regs_struct *regs, uint64_t args[6])
+{
+	args[0] = regs->rdi;
+	args[1] = regs->rsi;
+	args[2] = regs->rdx;
+	args[3] = regs->rcx;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+}
+
 /*
  * Whether this free-class call is the inner part of the free-class call in
  * progress on T: free() inside operator delete or a custom free, or one
@@ -416,14 +432,24 @@ static int nested_free(struct tracee *t, struct breakpoint *bp,
 static void on_free(struct tracee *t, struct breakpoint *bp,
 		    const struct user_regs_struct *regs)
 {
-	uint64_t ptr = regs->rdi;
+	uint64_t ptr = regs->rdi, args[6];
+	int gone;
 
+	if (bp->fn == FN_CUSTOM_FREE && bp->data) {
+		call_args(regs, args);
+		ptr = allocshape_freed(bp->data, args);
+	}
 	if (nested_free(t, bp, regs))
 		return;
 	t->nest_ptr = 0;
 	if (!ptr)
 		return;
-	if (heap_free(&t->proc->heap, ptr) < 0 && msg_verbosity() > 1)
+	if (bp->fn == FN_CUSTOM_FREE && bp->data)
+		gone = custom_free(&t->proc->heap, bp->data, args,
+				   t->proc->pid) == 0 ? 0 : -1;
+	else
+		gone = heap_free(&t->proc->heap, ptr);
+	if (gone < 0 && msg_verbosity() > 1)
 		verbose_msg("process %d thread %d: %s(%#llx) of an unknown "
 			    "block", (int)t->proc->pid, (int)t->tid, bp->name,
 			    (unsigned long long)ptr);
@@ -484,8 +510,13 @@ static int on_alloc(struct session *s, struct tracee *t,
 {
 	struct aspace *as = t->proc->as;
 	struct pending *p;
-	uint64_t ret;
+	uint64_t ret, size, args[6];
 
+	call_args(regs, args);
+	if (bp->fn == FN_CUSTOM_ALLOC && bp->data &&
+	    custom_alloc_size(&t->proc->heap, bp->data, args, t->proc->pid,
+			      &size) < 0)
+		return 0;	/* a misdescribed allocator: not counted */
 	if (stack_word(t, regs->rsp, &ret) < 0)
 		return -1;
 	p = retstack_push(&t->rs);
@@ -493,13 +524,7 @@ static int on_alloc(struct session *s, struct tracee *t,
 	p->ret = ret;
 	p->fn = (int)bp->fn;
 	p->arg[2] = capture_stack(s, t, regs);
-	{
-		const uint64_t args[6] = { regs->rdi, regs->rsi, regs->rdx,
-					   regs->rcx, regs->r8, regs->r9 };
-
-		alloc_request(bp->fn, bp->size_arg, args, &p->arg[0],
-			      &p->arg[1]);
-	}
+	alloc_request(bp->fn, bp->data, args, &p->arg[0], &p->arg[1]);
 	/* The call now returns to the trampoline. */
 	return batch_write(wb, regs->rsp, &as->entry, sizeof(as->entry));
 }
@@ -678,10 +703,12 @@ static void on_return(struct session *s, struct tracee *t,
 			    "was not seen", (int)t->tid, bp_fn_name(p->fn),
 			    (unsigned long long)regs->rax);
 	if (p->fn == FN_BOUNDARY) {
-		if (p->data) {
+		if (p->data && !fixture_returned(proc, p->data)) {
 			finish_held(s, t, p->data);
 			held = 1;
 		}
+	} else if (p->fn == FN_FIXTURE) {
+		fixture_returned(proc, p->data);
 	} else {
 		addr = regs->rax;
 		if (p->fn == FN_POSIX_MEMALIGN &&
@@ -703,7 +730,7 @@ static void on_return(struct session *s, struct tracee *t,
 /* ---- arming ---- */
 
 static void add_allocator(struct process *proc, const char *name,
-			  enum bp_fn fn, unsigned size_arg)
+			  enum bp_fn fn, const struct allocator_spec *spec)
 {
 	struct aspace *as = proc->as;
 	struct breakpoint *bp;
@@ -715,7 +742,7 @@ static void add_allocator(struct process *proc, const char *name,
 	if (as->inj) {
 		const char *why;
 
-		if (inject_redirect(proc, addr, fn, size_arg, name, &why) == 0) {
+		if (inject_redirect(proc, addr, fn, spec, name, &why) == 0) {
 			verbose_msg("process %d: %s at %#llx redirected to the "
 				    "recorder", (int)proc->pid, name,
 				    (unsigned long long)addr);
@@ -731,7 +758,7 @@ static void add_allocator(struct process *proc, const char *name,
 			   (unsigned long long)addr, (int)proc->pid);
 		return;
 	}
-	bp->size_arg = size_arg;
+	bp->data = (void *)spec;
 	verbose_msg("process %d: %s at %#llx%s", (int)proc->pid, name,
 		    (unsigned long long)addr, bp->emulable ? "" :
 		    " (first instruction single-stepped)");
@@ -754,7 +781,7 @@ static void resolve_allocators(struct session *s, struct process *proc)
 
 	for (i = 0; i < nallocator_symbols; i++)
 		add_allocator(proc, allocator_symbols[i].name,
-			      allocator_symbols[i].fn, 0);
+			      allocator_symbols[i].fn, NULL);
 	/* Exceptions must see true return addresses (on_unwind()). */
 	for (i = 0; i < sizeof(unwinders) / sizeof(unwinders[0]); i++) {
 		addr = objects_resolve(&as->objs, unwinders[i]);
@@ -771,9 +798,9 @@ static void resolve_allocators(struct session *s, struct process *proc)
 	for (i = 0; i < s->pol->nallocators; i++) {
 		const struct allocator_spec *a = &s->pol->allocators[i];
 
-		add_allocator(proc, a->alloc, FN_CUSTOM_ALLOC, a->size_arg);
+		add_allocator(proc, a->alloc, FN_CUSTOM_ALLOC, a);
 		if (a->free)
-			add_allocator(proc, a->free, FN_CUSTOM_FREE, 0);
+			add_allocator(proc, a->free, FN_CUSTOM_FREE, a);
 	}
 }
 
@@ -818,11 +845,25 @@ static void arm_boundaries(struct process *proc, uint64_t bias)
 		perror_msg("watch Check's _tcase_add_test in process %d (test "
 			   "classnames fall back to file names)",
 			   (int)proc->pid);
+	/* Checked fixtures join their tests' scopes (fixture.h). */
+	if (bs && i < bs->n &&
+	    (addr = objects_resolve(&as->objs, "tcase_add_checked_fixture")) &&
+	    (!(bp = bp_add(&as->bps, &as->mem, addr, FN_FIXTURE_ADD,
+			   "tcase_add_checked_fixture")) ||
+	     bp_arm(&as->bps, &as->mem, bp) < 0))
+		perror_msg("watch Check's tcase_add_checked_fixture in process "
+			   "%d (checked fixtures stay outside their tests' "
+			   "scopes)", (int)proc->pid);
 
 	for (i = 0; bs && i < bs->n; i++) {
 		const struct boundary *b = &bs->v[i];
 
-		bp = bp_add(&as->bps, &as->mem, bias + b->vaddr, FN_BOUNDARY,
+		/* A runner in a library: found by name, once it is mapped. */
+		addr = b->vaddr ? bias + b->vaddr :
+		       objects_resolve(&as->objs, b->symbol);
+		if (!addr)
+			continue;
+		bp = bp_add(&as->bps, &as->mem, addr, FN_BOUNDARY,
 			    b->symbol);
 		if (!bp || bp_arm(&as->bps, &as->mem, bp) < 0) {
 			perror_msg("insert a breakpoint on test '%s' in "
@@ -1102,7 +1143,7 @@ int process_new_image(struct session *s, struct process *proc, int started)
 			   "(process %d)", proc->exe, (int)proc->pid);
 		return -1;
 	}
-	if (!s->pol)
+	if (notests_program_scope(s, as->img->bounds))
 		process_open_program_scope(s, proc);
 	/*
 	 * A dynamically linked program is armed when ld.so reports its
@@ -1156,6 +1197,7 @@ static void on_entry(struct session *s, struct tracee *t,
 static void close_scopes(struct session *s, struct process *proc,
 			 const char *why, int killed)
 {
+	fixture_drop_pending(proc);
 	while (proc->heap.nopen) {
 		struct scope *sc = proc->heap.open[proc->heap.nopen - 1];
 		enum scope_status st = SCOPE_UNFINISHED;
@@ -1261,7 +1303,8 @@ static struct process *new_child_process(struct session *s,
 	retstack_copy(&t->rs, &parent_t->rs);
 	if (!share_vm)
 		forget_parent_tests(t);
-	if (!s->pol)
+	if (notests_program_scope(s, proc->as->img ?
+					 proc->as->img->bounds : NULL))
 		process_open_program_scope(s, proc);
 	else if (!share_vm)
 		scopes_changed(proc, parent->heap.nopen);
@@ -1437,6 +1480,9 @@ static void on_boundary(struct session *s, struct tracee *t,
 
 	batch_init(&wb, &as->mem);
 	prune_at_entry(s, t, regs->rsp, 1);
+	/* A framework's runner: the test it runs, named at run time. */
+	if (b && b->runner)
+		b = runtime_enter(s, t, b, regs);
 	for (i = 0; i < t->rs.n; i++) {
 		const struct scope *open = t->rs.v[i].data;
 
@@ -1444,10 +1490,15 @@ static void on_boundary(struct session *s, struct tracee *t,
 		    open->boundary == b)
 			break;
 	}
-	if (b && i == t->rs.n &&
+	if (b && i == t->rs.n && !runtime_covers(t, b) &&
 	    remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) == 0) {
+		uint64_t key = runtime_fixture_key(b, as->bias);
+
 		before = proc->heap.nopen;
-		sc = scope_open(s, proc, b);
+		sc = fixture_take(s, proc, b, key);
+		if (!sc)
+			sc = scope_open(s, proc, b);
+		fixture_hold(s, proc, sc, b, key);
 		scopes_changed(proc, before);
 		p = retstack_push(&t->rs);
 		p->slot = regs->rsp;
@@ -1516,7 +1567,7 @@ static void on_boundary_return(struct session *s, struct tracee *t,
 	p = retstack_top(&t->rs);
 	if (p && p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE &&
 	    p->slot == slot && p->ret == bp->addr) {
-		if (p->data) {
+		if (p->data && !fixture_returned(proc, p->data)) {
 			finish_held(s, t, p->data);
 			held = 1;
 		}
@@ -1561,7 +1612,77 @@ static void on_tcase(struct session *s, struct tracee *t,
 		discover_set_tcase((struct boundaries *)as->img->bounds,
 				   regs->rsi - as->bias, name, (int)regs->r8,
 				   (int)regs->r9);
+	fixture_note_test(as->img, regs->rdi, regs->rsi);
 	batch_init(&wb, &as->mem);
+	step_over(t, bp, regs, &wb);
+}
+
+/*
+ * tcase_add_checked_fixture(TCase *tc, SFun setup, SFun teardown): the
+ * functions are watched from now on, in this process and its children.
+ */
+static void on_fixture_add(struct session *s, struct tracee *t,
+			   struct breakpoint *bp,
+			   struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	const uint64_t fns[2] = { regs->rsi, regs->rdx };
+	struct breakpoint *fbp;
+	struct write_batch wb;
+	size_t i;
+
+	(void)s;
+	fixture_add(as->img, regs->rdi, regs->rsi, regs->rdx);
+	for (i = 0; i < 2; i++) {
+		if (!fns[i] || bp_find(&as->bps, fns[i]))
+			continue;
+		fbp = bp_add(&as->bps, &as->mem, fns[i], FN_FIXTURE,
+			     i ? "checked teardown" : "checked setup");
+		if (!fbp || bp_arm(&as->bps, &as->mem, fbp) < 0)
+			perror_msg("insert a breakpoint on a checked fixture "
+				   "in process %d", (int)t->proc->pid);
+	}
+	batch_init(&wb, &as->mem);
+	step_over(t, bp, regs, &wb);
+}
+
+/* A checked setup or teardown is entered (fixture.h). */
+static void on_fixture(struct session *s, struct tracee *t,
+		       struct breakpoint *bp, struct user_regs_struct *regs)
+{
+	struct process *proc = t->proc;
+	struct aspace *as = proc->as;
+	unsigned role = fixture_role(as->img, bp->addr);
+	struct write_batch wb;
+	struct scope *sc = NULL;
+	struct sym_frame fr;
+	struct pending *p;
+	uint64_t ret;
+	size_t before = proc->heap.nopen;
+	int last = 0;
+
+	batch_init(&wb, &as->mem);
+	prune_at_entry(s, t, regs->rsp, 1);
+	if (role & FIXTURE_TEARDOWN)
+		sc = fixture_teardown_entered(proc, bp->addr, &last);
+	if (!sc && (role & FIXTURE_SETUP)) {
+		if (!as->img || !symbolizer_lookup(as->img->sym, bp->addr, 0,
+						     &fr, 1))
+			fr.function = NULL;
+		if (fixture_setup_entered(s, proc, bp->addr, fr.function))
+			sc = proc->fixture;
+		scopes_changed(proc, before);
+	}
+	if (sc && remote_read(&as->mem, regs->rsp, &ret, sizeof(ret)) == 0) {
+		/* Its return closes the scope (the last teardown) or pauses
+		 * it until the next fixture or the test. */
+		p = retstack_push(&t->rs);
+		p->slot = regs->rsp;
+		p->ret = ret;
+		p->fn = last ? FN_BOUNDARY : FN_FIXTURE;
+		p->data = sc;
+		batch_write(&wb, regs->rsp, &as->entry, sizeof(as->entry));
+	}
 	step_over(t, bp, regs, &wb);
 }
 
@@ -1613,6 +1734,12 @@ static int on_sigtrap(struct session *s, struct tracee *t)
 		break;
 	case FN_UNWIND:
 		on_unwind(s, t, bp, &regs);
+		break;
+	case FN_FIXTURE_ADD:
+		on_fixture_add(s, t, bp, &regs);
+		break;
+	case FN_FIXTURE:
+		on_fixture(s, t, bp, &regs);
 		break;
 	default:
 		on_allocator_entry(s, t, bp, &regs);

@@ -41,6 +41,7 @@
 #include "breakpoints/relocate.h"
 #include "recorder/shared.h"
 #include "supervisor/alloc.h"
+#include "supervisor/custom_alloc.h"
 #include "supervisor/inject.h"
 #include "supervisor/msg.h"
 #include "supervisor/session.h"
@@ -82,7 +83,7 @@ struct inj_entry {
 	uint64_t fn;
 	uint8_t orig[RELOC_JMP_LEN];
 	enum bp_fn id;
-	unsigned size_arg;
+	const struct allocator_spec *spec;	/* a policy allocator's */
 	char *name;
 };
 
@@ -525,7 +526,8 @@ int inject_redirected(const struct process *proc, uint64_t addr)
 }
 
 int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
-		    unsigned size_arg, const char *name, const char **why)
+		    const struct allocator_spec *spec, const char *name,
+		    const char **why)
 {
 	struct aspace *as = proc->as;
 	struct inject *inj = as->inj;
@@ -622,7 +624,7 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 	inj->entries[idx].fn = addr;
 	memcpy(inj->entries[idx].orig, bytes, RELOC_JMP_LEN);
 	inj->entries[idx].id = fn;
-	inj->entries[idx].size_arg = size_arg;
+	inj->entries[idx].spec = spec;
 	inj->entries[idx].name = xstrdup(name);
 	inj->nentries++;
 
@@ -695,6 +697,10 @@ static void apply(struct session *s, struct inject *inj,
 	case REC_EV_HOLE:
 		return;
 	case REC_EV_FREE:
+		if (e->id == FN_CUSTOM_FREE && e->spec) {
+			custom_free(&proc->heap, e->spec, ev->args, proc->pid);
+			return;
+		}
 		if (heap_free(&proc->heap, ev->args[0]) < 0 &&
 		    msg_verbosity() > 1)
 			verbose_msg("process %d: %s(%#llx) of an unknown block",
@@ -713,7 +719,11 @@ static void apply(struct session *s, struct inject *inj,
 	if (ev->npcs && proc->as->img)
 		stack = stacks_intern(&s->stacks, proc->as->img->id, ev->pcs,
 				      ev->npcs);
-	alloc_request(e->id, e->size_arg, ev->args, &old, &size);
+	if (e->id == FN_CUSTOM_ALLOC && e->spec &&
+	    custom_alloc_size(&proc->heap, e->spec, ev->args, proc->pid,
+			      &size) < 0)
+		return;		/* a misdescribed allocator: not counted */
+	alloc_request(e->id, e->spec, ev->args, &old, &size);
 	if (ev->kind == REC_EV_REALLOC) {
 		p = pending_find(inj, ev->thread);
 		if (p) {
@@ -1174,7 +1184,8 @@ void inject_sync_fixups(struct tracee *t)
 	for (i = 0; i < t->rs.n; i++) {
 		const struct pending *p = &t->rs.v[i];
 
-		if (p->fn != FN_BOUNDARY)
+		/* tests, and checked fixtures whose return is caught */
+		if (p->fn != FN_BOUNDARY && p->fn != FN_FIXTURE)
 			continue;
 		while (k < REC_MAX_FIXUPS && c->fixups[k].slot)
 			k++;

@@ -34,12 +34,14 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t);
 
 /*
  * Redirects the function at ADDR (an allocator entry, what it does in
- * FN, its size argument SIZE_ARG for FN_CUSTOM_ALLOC) to the recorder.
+ * FN, its policy allocator SPEC for FN_CUSTOM_ALLOC and FN_CUSTOM_FREE,
+ * else NULL) to the recorder.
  * 0, or -1 with *WHY saying why it cannot be (the caller keeps a
  * breakpoint on it).
  */
 int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
-		    unsigned size_arg, const char *name, const char **why);
+		    const struct allocator_spec *spec, const char *name,
+		    const char **why);
 
 /* Whether ADDR is a redirected entry point of PROC. */
 int inject_redirected(const struct process *proc, uint64_t addr);

@@ -31,6 +31,7 @@
 #include "supervisor/msg.h"
 #include "supervisor/outname.h"
 #include "supervisor/repeat.h"
+#include "supervisor/notests.h"
 #include "supervisor/report.h"
 #include "supervisor/report_view.h"
 #include "supervisor/sanitizer.h"
@@ -65,6 +66,7 @@ struct options {
 	int all_stacks;
 	int full_stacks;
 	int gen_filters;
+	int allow_no_tests;
 };
 
 static void usage(FILE *fp)
@@ -114,6 +116,8 @@ static void usage(FILE *fp)
 	      "  --pin               breakpoint engine: run memsup and the\n"
 	      "                      program on one CPU (faster stops; the\n"
 	      "                      program then sees one CPU)\n"
+	      "  --allow-no-tests    a policy run with nothing to supervise is\n"
+	      "                      not an error\n"
 	      "  -q, --quiet         less terminal output\n"
 	      "  -v, --verbose       more terminal output\n"
 	      "  --version           print the version\n"
@@ -156,6 +160,7 @@ static int cmd_check_policy(int argc, char **argv)
 	policy_diag_release(&diag);
 	if (!pol)
 		return EXIT_USAGE;
+	policy_warn_shadowed(stderr, argv[1], pol);
 	policy_print(stdout, pol);
 	policy_free(pol);
 	return fflush(stdout) ? EXIT_USAGE : 0;
@@ -201,8 +206,8 @@ static int cmd_list_tests(int argc, char **argv)
 	} else {
 		discover_warn_print(&b);
 		discover_print(stdout, &b);
+		ret = fflush(stdout) || b.nrefused ? EXIT_USAGE : 0;
 		boundaries_release(&b);
-		ret = fflush(stdout) ? EXIT_USAGE : 0;
 	}
 	policy_free(pol);
 	return ret;
@@ -474,7 +479,7 @@ int main(int argc, char **argv)
 		OPT_MOST_ALLOCATIONS, OPT_ERROR_EXITCODE, OPT_CK_MULTIPLIER,
 		OPT_JUNIT_XML, OPT_JUNIT_FAMILY, OPT_BASELINE, OPT_FAIL_ON,
 		OPT_COLOR, OPT_HTML, OPT_COLLAPSED, OPT_REPEAT,
-		OPT_ALL_STACKS, OPT_FULL_STACKS, OPT_GEN_FILTERS,
+		OPT_ALL_STACKS, OPT_FULL_STACKS, OPT_GEN_FILTERS, OPT_ALLOW_NO_TESTS,
 	};
 	static const struct option longopts[] = {
 		{ "policy", required_argument, NULL, OPT_POLICY },
@@ -485,6 +490,7 @@ int main(int argc, char **argv)
 		{ "no-pin", no_argument, NULL, OPT_NO_PIN },
 		{ "pin", no_argument, NULL, OPT_PIN },
 		{ "engine", required_argument, NULL, OPT_ENGINE },
+		{ "allow-no-tests", no_argument, NULL, OPT_ALLOW_NO_TESTS },
 		{ "junit-xml", required_argument, NULL, OPT_JUNIT_XML },
 		{ "junit-family", required_argument, NULL, OPT_JUNIT_FAMILY },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -671,6 +677,9 @@ int main(int argc, char **argv)
 			}
 			opts.repeat = (unsigned)v;
 			break;
+		case OPT_ALLOW_NO_TESTS:
+			opts.allow_no_tests = 1;
+			break;
 		case OPT_NO_PIN:
 			opts.pin = 0;	/* the default now; kept for scripts */
 			break;
@@ -831,8 +840,17 @@ int main(int argc, char **argv)
 	s->stack_depth = opts.stack_depth;
 	s->full_stacks = opts.full_stacks;
 	s->unwind_mode = unwind_mode;
+	if (!opts.pid)
+		s->program_path = notests_resolve(prog_argv[0]);
 	if (pol && !opts.stack_depth_given)
 		s->stack_depth = pol->stack_depth;
+	if (notests_refused_keys(s) < 0) {
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		session_release(s);
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
 	msg_set_cleanup(cleanup);
 	session_install_signals(opts.timeout);
 	if (opts.pid) {
@@ -882,6 +900,8 @@ int main(int argc, char **argv)
 				 opts.error_exitcode : 0;
 		else if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
 			status = 128 + sig;
+		else if (notests_refused(s, opts.allow_no_tests))
+			status = EXIT_SUPERVISION;
 		else if ((any_failed(s) || gate_failed(s)) &&
 			 opts.error_exitcode)
 			status = opts.error_exitcode;

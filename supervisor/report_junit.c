@@ -310,8 +310,16 @@ static void testcase(FILE *fp, const struct run_info *ri,
 	struct memtext mt;
 	size_t i;
 
+	const char *name = sc->name ? sc->name : "?";
+	size_t cl = sc->classname ? strlen(sc->classname) : 0;
+
+	/* "Suite.Name" of classname "Suite" is "Name", as GoogleTest's own
+	 * XML writes it. */
+	if (cl && !strncmp(name, sc->classname, cl) && name[cl] == '.' &&
+	    name[cl + 1])
+		name += cl + 1;
 	fputs("    <testcase", fp);
-	xml_attr(fp, "name", sc->name ? sc->name : "?");
+	xml_attr(fp, "name", name);
 	xml_attr(fp, "classname", sc->classname ? sc->classname :
 			base_name(executable_of(ri, sc)));
 	xml_time(fp, sc->end - sc->start);

@@ -36,7 +36,40 @@ void heap_open_scope(struct heap *h, struct scope *s)
 	h->open[h->nopen++] = s;
 }
 
+void heap_pause_scope(struct heap *h, struct scope *s)
+{
+	if (s->paused)
+		return;
+	s->gaps = xgrow(s->gaps, &s->agaps, s->ngaps + 1, sizeof(*s->gaps));
+	s->gaps[s->ngaps][0] = h->next_seq;
+	s->gaps[s->ngaps][1] = 0;
+	s->ngaps++;
+	s->paused = 1;
+}
+
+void heap_resume_scope(struct heap *h, struct scope *s)
+{
+	if (!s->paused)
+		return;
+	s->gaps[s->ngaps - 1][1] = h->next_seq;
+	s->paused = 0;
+}
+
+int scope_owns(const struct scope *s, uint64_t seq)
+{
+	size_t i;
+
+	if (seq < s->open_seq)
+		return 0;
+	for (i = 0; i < s->ngaps; i++)
+		if (seq >= s->gaps[i][0] &&
+		    (!s->gaps[i][1] || seq < s->gaps[i][1]))
+			return 0;
+	return 1;
+}
+
 struct leak_walk {
+	const struct scope *s;
 	uint64_t since, peak_seq;
 	uint64_t bytes, blocks;
 	struct site_table leaks[LEAK_NKINDS], peak;
@@ -52,7 +85,7 @@ static int walk_live(const struct block *b, void *arg)
 	enum leak_kind k = LEAK_UNSCANNED;
 	uint64_t held = 0;
 
-	if (b->seq < lw->since)
+	if (b->seq < lw->since || (lw->s->ngaps && !scope_owns(lw->s, b->seq)))
 		return 0;
 	if (lw->kind)
 		k = lw->kind(lw->arg, b->addr, &held);
@@ -120,6 +153,7 @@ void heap_close_scope_kinds(struct heap *h, struct scope *s,
 	size_t i;
 
 	memset(&lw, 0, sizeof(lw));
+	lw.s = s;
 	lw.since = s->open_seq;
 	lw.peak_seq = s->m.peak_seq;
 	lw.m = &s->m;
@@ -169,13 +203,16 @@ void heap_alloc(struct heap *h, uint64_t addr, uint64_t size,
 	 */
 	if (blocks_insert(&h->live, &b, &old)) {
 		for (i = 0; i < h->nopen; i++)
-			if (old.seq >= h->open[i]->open_seq)
+			if (!h->open[i]->paused &&
+			    scope_owns(h->open[i], old.seq))
 				h->open[i]->m.current -= old.size;
 	}
 	for (i = 0; i < h->nopen; i++) {
 		struct scope *s = h->open[i];
 		struct scope_metrics *m = &s->m;
 
+		if (s->paused)
+			continue;
 		m->allocations++;
 		m->allocated += size;
 		m->current += size;
@@ -198,14 +235,17 @@ int heap_free(struct heap *h, uint64_t addr)
 		return 0;
 	if (blocks_remove(&h->live, addr, &b) < 0) {
 		for (i = 0; i < h->nopen; i++)
-			h->open[i]->m.unknown_frees++;
+			if (!h->open[i]->paused)
+				h->open[i]->m.unknown_frees++;
 		return -1;
 	}
 	for (i = 0; i < h->nopen; i++) {
 		struct scope *s = h->open[i];
 
+		if (s->paused)
+			continue;
 		s->m.frees++;
-		if (b.seq < s->open_seq)
+		if (!scope_owns(s, b.seq))
 			continue;
 		s->m.current -= b.size;
 		if (b.seq <= s->m.peak_seq)
@@ -359,5 +399,6 @@ void scope_free(struct scope *s)
 	free(s->executable);
 	free(s->command);
 	free(s->reason);
+	free(s->gaps);
 	free(s);
 }

@@ -109,6 +109,15 @@ struct scope {
 	struct fd_entry *fds_leaked;	/* at close */
 	size_t nfds_leaked;
 	struct scope_repeats *repeats;	/* --repeat N, else NULL */
+	/*
+	 * A paused scope counts nothing, and does not own the blocks born
+	 * while it is paused: gaps[i] = [first, end) sequences of each
+	 * pause (end 0 while paused). A test's scope pauses while its
+	 * framework runs between its fixtures and the test.
+	 */
+	int paused;
+	uint64_t (*gaps)[2];
+	size_t ngaps, agaps;
 };
 
 /* The accounting of one process image. */
@@ -143,6 +152,12 @@ typedef enum leak_kind (*block_kind_fn)(const void *arg, uint64_t addr,
 void heap_close_scope_kinds(struct heap *h, struct scope *s,
 			    enum scope_status status, char *reason,
 			    block_kind_fn kind, const void *arg);
+
+/* S stops counting (and owning what is born) until heap_resume_scope(). */
+void heap_pause_scope(struct heap *h, struct scope *s);
+void heap_resume_scope(struct heap *h, struct scope *s);
+/* Whether S owns a block born at sequence SEQ. */
+int scope_owns(const struct scope *s, uint64_t seq);
 
 /* An allocation of SIZE at ADDR (0: a failed call, not counted). */
 void heap_alloc(struct heap *h, uint64_t addr, uint64_t size,

@@ -8,6 +8,7 @@
 #include "supervisor/judge.h"
 #include "supervisor/leakcheck.h"
 #include "supervisor/msg.h"
+#include "supervisor/notests.h"
 #include "supervisor/report.h"
 #include "supervisor/session.h"
 #include "supervisor/xmalloc.h"
@@ -48,10 +49,9 @@ const struct boundaries *session_boundaries(struct session *s,
 	d->path = xstrdup(exe);
 	if (discover_boundaries(exe, s->pol, &d->b) < 0)
 		memset(&d->b, 0, sizeof(d->b));
-	else
-		discover_warn_print(&d->b);
 	d->next = s->discovered;
 	s->discovered = d;
+	notests_discovered(s, d);
 	return &d->b;
 }
 
@@ -148,44 +148,63 @@ static unsigned next_seq(struct session *s, const char *name)
 	return slot->n++;
 }
 
-struct scope *scope_open(struct session *s, struct process *proc,
-			 const struct boundary *b)
+/* Names SC after boundary B (SPEC-style name[i] numbering, classname). */
+static void scope_name(struct session *s, struct process *proc,
+		       struct scope *sc, const struct boundary *b)
 {
-	struct scope *sc = xcalloc(1, sizeof(*sc));
 	const char *base = strrchr(proc->exe, '/');
 	const char *exe_base = base ? base + 1 : proc->exe;
+	/*
+	 * A test run more than once is name[0], name[1], ... Named so from
+	 * its first run when Check registered it to run more than once (a
+	 * loop test), so that the line printed as it finishes already says
+	 * which; session_number_results() settles the names once the run is
+	 * over.
+	 */
+	unsigned seq = next_seq(s, b->name);
+
+	free(sc->base);
+	free(sc->name);
+	free(sc->file);
+	free(sc->classname);
+	sc->boundary = b;
+	sc->base = xstrdup(b->name);
+	if (seq || b->runs > 1)
+		sc->name = xasprintf("%s[%u]", b->name, seq);
+	else
+		sc->name = xstrdup(b->name);
+	sc->file = b->file ? xstrdup(b->file) : NULL;
+	sc->line = b->line;
+	/* The TCase name, else source file stem, else the executable. */
+	if (b->classname)
+		sc->classname = xstrdup(b->classname);
+	else if (b->file)
+		sc->classname = stem_of(b->file);
+	else
+		sc->classname = xstrdup(exe_base);
+}
+
+static struct scope *scope_new(struct session *s, struct process *proc)
+{
+	struct scope *sc = xcalloc(1, sizeof(*sc));
 
 	sc->executable = xstrdup(proc->exe);
 	sc->command = xstrdup(proc->command ? proc->command : "");
 	sc->pid = proc->pid;
 	sc->order = s->scope_order++;
 	sc->start = now_seconds();
-	sc->boundary = b;
-	if (b) {
-		/*
-		 * SPEC §4.1: a test run more than once is name[0], name[1], ...
-		 * Named so from its first run when Check registered it to run
-		 * more than once (a loop test), so that the line printed as it
-		 * finishes already says which; session_number_results() settles
-		 * the names once the run is over.
-		 */
-		unsigned seq = next_seq(s, b->name);
+	return sc;
+}
 
-		sc->base = xstrdup(b->name);
-		if (seq || b->runs > 1)
-			sc->name = xasprintf("%s[%u]", b->name, seq);
-		else
-			sc->name = xstrdup(b->name);
-		sc->file = b->file ? xstrdup(b->file) : NULL;
-		sc->line = b->line;
-		/* SPEC §7.2: TCase name, else source file stem, else the
-		 * executable. */
-		if (b->classname)
-			sc->classname = xstrdup(b->classname);
-		else if (b->file)
-			sc->classname = stem_of(b->file);
-		else
-			sc->classname = xstrdup(exe_base);
+struct scope *scope_open(struct session *s, struct process *proc,
+			 const struct boundary *b)
+{
+	struct scope *sc = scope_new(s, proc);
+	const char *base = strrchr(proc->exe, '/');
+	const char *exe_base = base ? base + 1 : proc->exe;
+
+	if (b) {
+		scope_name(s, proc, sc, b);
 		fds_read(proc->pid, &sc->fds_open, &sc->nfds_open);
 	} else {
 		sc->is_program = 1;
@@ -194,6 +213,31 @@ struct scope *scope_open(struct session *s, struct process *proc,
 	}
 	heap_open_scope(&proc->heap, sc);
 	return sc;
+}
+
+struct scope *scope_open_pending(struct session *s, struct process *proc,
+				 const char *what)
+{
+	struct scope *sc = scope_new(s, proc);
+	const char *base = strrchr(proc->exe, '/');
+
+	sc->name = xstrdup(what);
+	sc->classname = xstrdup(base ? base + 1 : proc->exe);
+	fds_read(proc->pid, &sc->fds_open, &sc->nfds_open);
+	heap_open_scope(&proc->heap, sc);
+	return sc;
+}
+
+void scope_bind(struct session *s, struct process *proc, struct scope *sc,
+		const struct boundary *b)
+{
+	scope_name(s, proc, sc, b);
+}
+
+void scope_discard(struct process *proc, struct scope *sc)
+{
+	heap_close_scope(&proc->heap, sc, SCOPE_PASSED, NULL);
+	scope_free(sc);
 }
 
 /* ---- leak filters ---- */
@@ -292,9 +336,9 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 {
 	const struct boundary *b = sc->boundary;
 	struct filter_ctx fc = { .s = s };
-	struct limits none = { 0 };
+	struct limits program;
 
-	if (b && alive && status != SCOPE_UNFINISHED) {
+	if ((b || !sc->is_program) && alive && status != SCOPE_UNFINISHED) {
 		struct fd_entry *now;
 		size_t n;
 
@@ -313,7 +357,13 @@ void scope_finish(struct session *s, struct process *proc, struct scope *sc,
 			fc.counts[1] = b->entry->nfilters;
 		}
 	}
-	judge_scope(sc, b ? &b->limits : &none, leak_filtered, &fc);
+	if (sc->is_program)
+		notests_program_limits(s, &program);
+	else if (!b && s->pol)
+		policy_limits_for(s->pol, NULL, &program);
+	else
+		memset(&program, 0, sizeof(program));
+	judge_scope(sc, b ? &b->limits : &program, leak_filtered, &fc);
 	session_add_done(s, sc);
 	if (!sc->is_program)
 		report_term_test(stderr, sc, s->term_flags);

@@ -21,6 +21,18 @@ const struct boundaries *session_boundaries(struct session *s,
 struct scope *scope_open(struct session *s, struct process *proc,
 			 const struct boundary *b);
 /*
+ * A test's scope opened before the test is known (its checked setup
+ * runs first): named WHAT until scope_bind() names it after its test.
+ */
+struct scope *scope_open_pending(struct session *s, struct process *proc,
+				 const char *what);
+/* SC is now boundary B's scope: its name, classname, file and limits. */
+void scope_bind(struct session *s, struct process *proc, struct scope *sc,
+		const struct boundary *b);
+/* Closes SC in PROC without a result (a scope that is not wanted). */
+void scope_discard(struct process *proc, struct scope *sc);
+
+/*
  * Closes SC in PROC: reads the descriptors left open (unless the process
  * is gone), finds its leaks and its peak, judges it against its limits,
  * and hands it to the report. REASON is taken over (may be NULL).

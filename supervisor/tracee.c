@@ -9,6 +9,7 @@
 #include "supervisor/leakcheck.h"
 #include "supervisor/leakroots.h"
 #include "supervisor/msg.h"
+#include "supervisor/runtime.h"
 #include "supervisor/tracee.h"
 #include "supervisor/inject.h"
 #include "supervisor/unwind.h"
@@ -222,6 +223,9 @@ void session_release(struct session *s)
 		free(d->path);
 		free(d);
 	}
+	free(s->program_path);
+	s->program_path = NULL;
+	runtime_release();
 	for (i = 0; i < s->names_cap; i++)
 		free(s->names[i].name);
 	free(s->names);

@@ -101,6 +101,11 @@ struct process {
 	/* The thread whose boundary function is returning while its scope
 	 * closes, or 0 (leakroots.h: its scratch registers are dead). */
 	pid_t returning;
+	/* The scope of a test with its checked fixtures (fixture.h): open
+	 * from the first setup to the return of the last teardown. */
+	struct scope *fixture;
+	uint64_t fixture_opener;	/* the setup that opened it */
+	uint64_t fixture_closer;	/* that teardown, once bound */
 };
 
 enum engine {
@@ -146,6 +151,7 @@ struct session {
 	struct image *images;
 	uint32_t nimages;
 	struct discovered *discovered;	/* boundaries by executable path */
+	char *program_path;		/* the command line's, absolute; or NULL */
 	uint64_t scope_order;
 	struct name_count *names;	/* open addressing, a power of two */
 	size_t names_cap, names_n;
@@ -158,6 +164,7 @@ struct discovered {
 	struct discovered *next;
 	char *path;
 	struct boundaries b;
+	int warned;			/* its warnings were printed */
 };
 
 struct tracee *tracee_find(const struct session *s, pid_t tid);

@@ -131,6 +131,57 @@ POOL_LEAKED_BLOCKS=2
 # the malloc(1000), not the pool).
 POOL_OUTSIDE_BYTES=7
 
+# samples/fixedpool (fixedpool.h), scope fpool_work: malloc the pool header
+# and its arena, 5 fixed-size objects (size: 64, no size argument), free
+# objects 0, 2 and 4 (the block is free's 2nd argument), free arena, header.
+FPOOL_ALLOCATIONS=$((2 + 5))				# 7
+FPOOL_FREES=$((3 + 2))					# 5
+FPOOL_ALLOCATED=$((32 + 4096 + 5 * 64))			# 4448
+FPOOL_PEAK=$FPOOL_ALLOCATED				# all live before the first free
+FPOOL_LEAKED_BYTES=$((2 * 64))				# 128: objects 1 and 3
+FPOOL_LEAKED_BLOCKS=2
+
+# samples/check-fixture/fixture.c: tests with their checked fixtures.
+# test_replace: setup malloc(64); test free(owned), malloc(200); teardown
+# frees the 200.
+FX_REPLACE_ALLOCATIONS=2
+FX_REPLACE_FREES=2
+FX_REPLACE_ALLOCATED=$((64 + 200))			# 264
+FX_REPLACE_PEAK=200					# 64 freed before the 200
+# test_replace, the test function alone: malloc(200) kept for teardown.
+FX_REPLACE_FN_LEAKED=200
+# test_keep: setup malloc(64); test malloc(24), kept; teardown frees 64.
+FX_KEEP_ALLOCATIONS=2
+FX_KEEP_FREES=1
+FX_KEEP_ALLOCATED=$((64 + 24))				# 88
+FX_KEEP_PEAK=$FX_KEEP_ALLOCATED
+FX_KEEP_LEAKED=24
+# test_layers: setups malloc(32), malloc(48); test malloc(16), free;
+# teardowns free 48 then 32.
+FX_LAYERS_ALLOCATIONS=3
+FX_LAYERS_FREES=3
+FX_LAYERS_ALLOCATED=$((32 + 48 + 16))			# 96
+FX_LAYERS_PEAK=$FX_LAYERS_ALLOCATED
+
+# samples/gtest/gtest_sample.cc: a test's scope is its whole life as gtest
+# runs it; every fixture frees what it owns (TearDown, destructor), so the
+# one leak is Plain.Leaks' new[LEAK]. With scope: function, the bodies of
+# the Buffer tests leave their new[BODY] to TearDown or the destructor.
+GT_LEAK=24
+GT_BODY=136
+GT_TESTS=8	# 2 Buffer, 1 Plain, 2 typed, 3 parameterised
+
+# samples/cmocka/cmocka_sample.c: group "fixtures", tests learned at run
+# time. test_hands_to_teardown: fx_setup malloc(48), the test frees it and
+# mallocs 160, fx_teardown frees that. The group's malloc(512) is in no test.
+CM_HANDS_ALLOCATIONS=2
+CM_HANDS_FREES=2
+CM_HANDS_ALLOCATED=$((48 + 160))			# 208
+CM_HANDS_PEAK=160					# the 48 is freed first
+CM_BODY=160
+CM_LEAK=40
+CM_CLEAN=96
+
 # samples/segv/segv.c: 3 mallocs of 111 bytes, 1 freed, then SIGSEGV.
 SEGV_ALLOCATIONS=3
 SEGV_FREES=1

@@ -308,6 +308,44 @@ START_TEST(policy_mode_none)
 }
 END_TEST
 
+/*
+ * A tests glob selects among discovered tests only; functions are named
+ * under functions, exact or by glob, and a glob matching more than
+ * DISCOVER_GLOB_MAX functions is refused with its count.
+ */
+START_TEST(policy_functions_keys)
+{
+	struct policy *pol = policy("discover: none\n"
+				    "tests:\n"
+				    "  \"discover_targ*\": {}\n"
+				    "functions:\n"
+				    "  \"discover_targ*\": {limit_fds: 2}\n"
+				    "  \"*\": {}\n");
+	const struct boundary *bd;
+	struct boundaries b;
+	char head[160];
+
+	discover_ok("/proc/self/exe", pol, &b);
+	bd = find(&b, "discover_target");
+	ck_assert_int_eq(bd->origin, FROM_POLICY);
+	ck_assert_ptr_eq(bd->entry, &pol->functions[0]);
+	ck_assert_uint_eq(bd->limits.fds, 2);
+	ck_assert_uint_eq(b.n, 1);
+	ck_assert_uint_eq(b.nrefused, 1);
+	ck_assert_uint_eq(b.nwarn, 2);
+	snprintf(head, sizeof(head), "policy functions glob '*' (line 6) "
+		 "matches ");
+	ck_assert_msg(!strncmp(b.warn[0], head, strlen(head)) &&
+		      strstr(b.warn[0], " functions in /proc/self/exe, more "
+			     "than 100: refused; name the functions or narrow "
+			     "the glob"), "%s", b.warn[0]);
+	ck_assert_str_eq(b.warn[1], "policy test 'discover_targ*' matches no "
+				    "test or function in /proc/self/exe");
+	boundaries_release(&b);
+	policy_free(pol);
+}
+END_TEST
+
 START_TEST(cmocka_static_array)
 {
 	struct policy *pol = policy("discover: cmocka\n");
@@ -656,6 +694,7 @@ Suite *make_discover_suite(void)
 	tcase_add_test(tc, classname_from_tcase);
 	tcase_add_test(tc, policy_precedence);
 	tcase_add_test(tc, policy_mode_none);
+	tcase_add_test(tc, policy_functions_keys);
 	tcase_add_test(tc, cmocka_static_array);
 	tcase_add_test(tc, bad_paths);
 	tcase_add_test(tc, print_format);

@@ -32,7 +32,8 @@ static const struct bad_case {
 	  "version: 1\ncolour: red\n",
 	  { { 2, 1, "unknown key 'colour' at the top level; expected "
 		    "version, discover, stack_depth, defaults, tests, "
-		    "leak_filters, allocators, suppressions or leak_kinds" } } },
+		    "leak_filters, allocators, suppressions, leak_kinds, program, "
+		    "scope or functions" } } },
 	{ "leak kind misspelt",
 	  "leak_kinds: [definite, reachible]\n",
 	  { { 1, 24, "unknown leak kind 'reachible' in 'leak_kinds'; did "
@@ -128,6 +129,45 @@ static const struct bad_case {
 	  "allocators:\n  - alloc: a\n    size_arg: second\n",
 	  { { 3, 15, "invalid size_arg 'second' in an allocator; expected "
 		     "an integer from 1 to 6" } } },
+	{ "fixed size and size_arg together",
+	  "allocators:\n  - {alloc: a, size: 64, size_arg: 2}\n",
+	  { { 2, 22, "allocator 'a' has both 'size' and 'size_arg'; a fixed "
+		     "size takes no size argument: keep one" } } },
+	{ "count_arg without size_arg",
+	  "allocators:\n  - {alloc: a, count_arg: 1}\n",
+	  { { 2, 5, "allocator 'a' has 'count_arg' without 'size_arg'; a "
+		    "calloc-shaped allocator needs both (count_arg: 1, "
+		    "size_arg: 2 for calloc)" } } },
+	{ "count_arg equal to size_arg",
+	  "allocators:\n  - {alloc: a, count_arg: 2, size_arg: 2}\n",
+	  { { 2, 5, "allocator 'a' has count_arg and size_arg both 2; they "
+		    "are two different arguments" } } },
+	{ "free_arg without free",
+	  "allocators:\n  - {alloc: a, free_arg: 2}\n",
+	  { { 2, 5, "allocator 'a' has 'free_arg' but no 'free'; name the "
+		    "function that frees its blocks" } } },
+	{ "free_arg 0",
+	  "allocators:\n  - {alloc: a, free: f, free_arg: 0}\n",
+	  { { 2, 35, "invalid free_arg '0' in an allocator; expected an "
+		     "integer from 1 to 6" } } },
+	{ "a size that is not one",
+	  "allocators:\n  - {alloc: a, size: big}\n",
+	  { { 2, 22, "invalid size 'big' for 'size' in an allocator: "
+		     "expected a number; or 'none' for blocks of no size" } } },
+	{ "program limits are limits",
+	  "program:\n  limit_memory: lots\n  limit_leak: 0\n",
+	  { { 2, 17, "invalid size 'lots' for 'limit_memory' in 'program': "
+		     "expected a number" },
+	    { 3, 3, "unknown key 'limit_leak' in 'program'; did you mean "
+		    "'limit_leaks'?" } } },
+	{ "an unknown scope",
+	  "tests:\n  t: {scope: call}\n",
+	  { { 2, 14, "unknown scope 'call' in test 't'; expected test (the "
+		     "test with its fixtures) or function (the call only)" } } },
+	{ "a duplicate function",
+	  "functions:\n  f: {}\n  f: {}\n",
+	  { { 3, 3, "duplicate function 'f'; first defined at line 2, "
+		    "column 3" } } },
 	{ "allocator that is a scalar",
 	  "allocators:\n  - pool_alloc\n",
 	  { { 2, 5, "expected a mapping of alloc, size_arg and free for an "
@@ -502,6 +542,36 @@ static const struct good_case {
 	  "stack_depth: 16\n"
 	  "defaults: unlimited\n"
 	  "test t: max_allocations=0\n" },
+	{ "allocator shapes and program limits",
+	  "discover: none\n"
+	  "program: {limit_memory: 1 GB, max_allocations: 10}\n"
+	  "allocators:\n"
+	  "  - {alloc: cork_new, size: 64, free: cork_free, free_arg: 2}\n"
+	  "  - {alloc: counted, size: none}\n"
+	  "  - {alloc: xcalloc, count_arg: 1, size_arg: 2, free: xfree}\n",
+	  "version: 1\n"
+	  "discover: none\n"
+	  "stack_depth: 16\n"
+	  "defaults: unlimited\n"
+	  "program: limit_memory=1073741824 max_allocations=10\n"
+	  "allocator: alloc=cork_new size=64 free=cork_free free_arg=2\n"
+	  "allocator: alloc=counted size=none\n"
+	  "allocator: alloc=xcalloc count_arg=1 size_arg=2 free=xfree\n" },
+	{ "functions and scopes",
+	  "scope: function\n"
+	  "tests:\n"
+	  "  t: {scope: test}\n"
+	  "functions:\n"
+	  "  \"parse_*\": {max_allocations: 5, scope: function}\n"
+	  "  exact_one: {}\n",
+	  "version: 1\n"
+	  "discover: auto\n"
+	  "stack_depth: 16\n"
+	  "scope: function\n"
+	  "defaults: unlimited\n"
+	  "test t: unlimited scope=test\n"
+	  "function \"parse_*\" (glob): max_allocations=5 scope=function\n"
+	  "function exact_one: unlimited\n" },
 	{ "a UTF-8 byte order mark and a non-ASCII test name",
 	  "\xef\xbb\xbftests:\n  caf\xc3\xa9: {limit_fds: 1}\n",
 	  "version: 1\n"

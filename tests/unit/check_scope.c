@@ -91,6 +91,50 @@ START_TEST(nested)
 END_TEST
 
 /* A forked child's heap: its parent's blocks, no scope of its own. */
+/*
+ * A paused scope counts nothing and owns nothing born while paused: a
+ * framework's block made and kept across the pause is not a leak of the
+ * test, its own blocks still are, and a block of the test freed after
+ * the pause lowers its figures as before.
+ */
+START_TEST(paused)
+{
+	struct heap h;
+	struct scope *s = new_scope("t");
+
+	heap_init(&h);
+	heap_open_scope(&h, s);
+	heap_alloc(&h, 0x10, 64, 1, 0);		/* setup */
+	heap_pause_scope(&h, s);
+	heap_alloc(&h, 0x20, 500, 2, 0);	/* the framework's, kept */
+	heap_alloc(&h, 0x30, 30, 3, 0);
+	heap_free(&h, 0x30);
+	heap_free(&h, 0x999);			/* unknown, not counted */
+	heap_resume_scope(&h, s);
+	ck_assert(!scope_owns(s, 2) && !scope_owns(s, 3));
+	ck_assert(scope_owns(s, 1) && scope_owns(s, 4));
+	heap_alloc(&h, 0x40, 200, 4, 0);	/* the test */
+	heap_free(&h, 0x10);
+	heap_free(&h, 0x20);			/* not its own: peak stays */
+	heap_pause_scope(&h, s);
+	heap_alloc(&h, 0x50, 7, 5, 0);		/* between test and teardown */
+	heap_resume_scope(&h, s);
+	heap_alloc(&h, 0x60, 8, 6, 0);		/* teardown, kept */
+	heap_close_scope(&h, s, SCOPE_PASSED, NULL);
+
+	ck_assert_uint_eq(s->m.allocations, 3);
+	ck_assert_uint_eq(s->m.allocated, 64 + 200 + 8);
+	ck_assert_uint_eq(s->m.frees, 2);
+	ck_assert_uint_eq(s->m.unknown_frees, 0);
+	ck_assert_uint_eq(s->m.peak, 264);
+	ck_assert_uint_eq(s->m.leaked_bytes, 200 + 8);
+	ck_assert_uint_eq(s->m.leaked_blocks, 2);
+	ck_assert_uint_eq(s->ngaps, 2);
+	scope_free(s);
+	heap_release(&h);
+}
+END_TEST
+
 START_TEST(fork_copy)
 {
 	struct heap parent, child;
@@ -311,6 +355,7 @@ Suite *make_scope_suite(void)
 
 	tcase_add_test(tc, figures);
 	tcase_add_test(tc, nested);
+	tcase_add_test(tc, paused);
 	tcase_add_test(tc, fork_copy);
 	tcase_add_test(tc, judge_limits);
 	tcase_add_test(tc, judge_exact_bytes);

@@ -21,7 +21,8 @@
 	X(report) \
 	X(relocate) \
 	X(cli) \
-	X(leakscan)
+	X(leakscan) \
+	X(allocshape)
 
 #define DECLARE_SUITE(name) Suite *make_##name##_suite(void) __attribute__((weak));
 SUITES(DECLARE_SUITE)
