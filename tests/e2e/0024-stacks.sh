@@ -26,7 +26,7 @@ o=$(omitted 5)
 match_json "$J" '.scopes[0].leaks | map(.bytes)' "$(echo "$sizes" | head -5 | jq -s -c .)"
 match_json "$J" '.scopes[0] | {leaks: .omitted_stacks.leaks, bytes: .omitted_bytes.leaks}' "$o"
 match_json "$J" '.scopes[0].metrics.leaked_blocks' "$NSTACKS"
-n=$(grep -c 'leaked here' "$X")
+n=$(grep -c 'still reachable here' "$X")
 [ "$n" = 5 ] || fail "JUnit: expected 5 leaking stacks, found $n"
 grep -q "and $((NSTACKS - 5)) more call stacks over the limit" "$X" ||
 	fail "JUnit does not count the $((NSTACKS - 5)) stacks left out"
@@ -60,7 +60,7 @@ match_json "$J" '.scopes[0].leaks | length' 2
 run_memsup --policy "$P" --json "$J" --junit-xml "$X" --all-stacks samples/stacks/stacks
 match_json "$J" '.scopes[0].leaks | length' "$NSTACKS"
 match_json "$J" '.scopes[0].omitted_stacks' '{"leaks": 0, "peak_allocations": 0, "top_allocations": 0}'
-n=$(grep -c 'leaked here' "$X")
+n=$(grep -c 'still reachable here' "$X")
 [ "$n" = "$NSTACKS" ] || fail "JUnit --all-stacks: expected $NSTACKS stacks, found $n"
 
 # --full-stacks: main and _start below the test.

@@ -46,6 +46,7 @@ cat >"$WORK/p.yaml" <<'YAML'
 discover: check
 defaults:
   limit_leaks: 0 B
+leak_kinds: all
 suppressions:
   - app.supp
   - lsan.supp
@@ -67,7 +68,7 @@ if command -v valgrind >/dev/null 2>&1; then
 		--log-file="$WORK/vg.log" samples/check-suite/check-suite >/dev/null 2>&1
 	awk '/^\{/,/^\}/' "$WORK/vg.log" >"$WORK/vg.supp"
 	grep -q 'fun:make_node' "$WORK/vg.supp" || hard_error "valgrind reported no leak of make_node"
-	printf 'discover: check\ndefaults:\n  limit_leaks: 0 B\nsuppressions: [vg.supp]\n' >"$WORK/vg.yaml"
+	printf 'discover: check\ndefaults:\n  limit_leaks: 0 B\nleak_kinds: all\nsuppressions: [vg.supp]\n' >"$WORK/vg.yaml"
 	CK_FORK=no run_memsup --policy "$WORK/vg.yaml" --json "$J" --all-stacks samples/check-suite/check-suite
 	# valgrind reports the definitely lost blocks (make_node, make_label);
 	# the cache and the FILE stay reachable, so it names neither

@@ -53,7 +53,7 @@ PY
 for s in tree cycle cases; do
 	P=samples/leaks/$s
 	J=$WORK/$s.json
-	run_memsup --json "$J" "$P" 3>"$WORK/$s.expected"
+	run_memsup --all-stacks --json "$J" "$P" 3>"$WORK/$s.expected"
 	expect_status 0
 	want=$(kinds_json "$WORK/$s.expected") ||
 		hard_error "$P wrote no expectations on fd 3"
@@ -70,7 +70,7 @@ for s in tree cycle cases; do
 		"$(echo "$want" | jq -c 'with_entries(select(.value.blocks > 0))')"
 
 	# the breakpoint engine classifies the same blocks the same way
-	run_memsup --engine=breakpoint --json "$WORK/$s-bp.json" "$P" 3>/dev/null
+	run_memsup --all-stacks --engine=breakpoint --json "$WORK/$s-bp.json" "$P" 3>/dev/null
 	expect_status 0
 	match_json "$WORK/$s-bp.json" '.scopes[0].metrics.leaked_by_kind' "$want"
 

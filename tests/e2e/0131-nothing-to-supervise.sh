@@ -51,7 +51,7 @@ grep -q "^  policy test 'no_such_function' matches no test or function in $(absp
 	"$WORK/stderr" || { show_run; fail "the reason (no key matched) is not given"; }
 
 # discover: none, defaults only: the whole program is judged by them.
-printf 'discover: none\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/defaults.yaml"
+printf 'discover: none\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/defaults.yaml"
 run_memsup --json "$WORK/defaults.json" --policy "$WORK/defaults.yaml" samples/basic/basic
 expect_status 1
 match_json "$WORK/defaults.json" '[.scopes[] | [.name, .status, (.failures | map(.check))]]' \

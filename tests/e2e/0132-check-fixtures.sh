@@ -9,7 +9,7 @@ require_memsup
 require_sample samples/check-fixture/check-fixture
 
 FX=samples/check-fixture/check-fixture
-printf 'discover: check\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/test.yaml"
+printf 'discover: check\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/test.yaml"
 
 for mode in yes no; do
 	CK_FORK=$mode run_memsup --json "$WORK/$mode.json" --policy "$WORK/test.yaml" $FX
@@ -29,7 +29,7 @@ for mode in yes no; do
 done
 
 # scope: function for the whole policy: the call only.
-printf 'discover: check\nscope: function\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/fn.yaml"
+printf 'discover: check\nscope: function\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/fn.yaml"
 run_memsup --json "$WORK/fn.json" --policy "$WORK/fn.yaml" $FX
 expect_status 1
 match_json "$WORK/fn.json" '[.scopes[] | select(.name == "test_replace") | [.status, .metrics.allocations, .metrics.leaked_bytes]]' \
@@ -38,6 +38,7 @@ match_json "$WORK/fn.json" '[.scopes[] | select(.name == "test_replace") | [.sta
 # scope: function for one test: the others keep their fixtures.
 cat >"$WORK/one.yaml" <<'YAML'
 discover: check
+leak_kinds: all
 defaults:
   limit_leaks: 0 B
 tests:
@@ -51,7 +52,7 @@ match_json "$WORK/one.json" '[.scopes[] | [.name, .status, .metrics.leaked_bytes
 
 # Only one test named (discover: none): the other tests' fixtures leave no
 # result, and the named test keeps its fixtures, in both modes.
-printf 'discover: none\ndefaults:\n  limit_leaks: 0 B\ntests:\n  test_replace: {}\n' >"$WORK/named.yaml"
+printf 'discover: none\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\ntests:\n  test_replace: {}\n' >"$WORK/named.yaml"
 for mode in yes no; do
 	CK_FORK=$mode run_memsup --json "$WORK/named-$mode.json" --policy "$WORK/named.yaml" $FX
 	expect_status 0

@@ -11,7 +11,7 @@ require_prog python3
 require_sample samples/gtest/gtest-sample
 
 GT=samples/gtest/gtest-sample
-printf 'discover: gtest\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/gtest.yaml"
+printf 'discover: gtest\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/gtest.yaml"
 
 run_memsup --json "$WORK/gtest.json" --junit-xml "$WORK/memsup.xml" \
 	--policy "$WORK/gtest.yaml" $GT
@@ -42,7 +42,7 @@ diff -u "$WORK/gtest.names" "$WORK/memsup.names" >&2 ||
 
 # scope: function narrows each scope to TestBody: what the Buffer bodies
 # leave to TearDown or the destructor is a leak of that call.
-printf 'discover: gtest\nscope: function\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/fn.yaml"
+printf 'discover: gtest\nscope: function\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/fn.yaml"
 run_memsup --json "$WORK/fn.json" --policy "$WORK/fn.yaml" $GT
 expect_status 1
 match_json "$WORK/fn.json" '[.scopes[] | select(.name | startswith("Buffer.")) | [.name, .metrics.leaked_bytes]] | sort' \

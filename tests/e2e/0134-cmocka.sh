@@ -9,7 +9,7 @@ require_memsup
 require_sample samples/cmocka/cmocka-sample
 
 CM=samples/cmocka/cmocka-sample
-printf 'discover: cmocka\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/cmocka.yaml"
+printf 'discover: cmocka\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/cmocka.yaml"
 
 run_memsup --json "$WORK/cmocka.json" --policy "$WORK/cmocka.yaml" $CM
 expect_status 1		# test_leaks leaks; cmocka itself passes
@@ -30,7 +30,7 @@ match_metrics "$J" '.name == "test_clean"' "$(metrics_json 1 1 $CM_CLEAN \
 	$CM_CLEAN 0 0)"
 
 # scope: function: the test's call alone leaves its block to the teardown.
-printf 'discover: cmocka\nscope: function\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/fn.yaml"
+printf 'discover: cmocka\nscope: function\nleak_kinds: all\ndefaults:\n  limit_leaks: 0 B\n' >"$WORK/fn.yaml"
 run_memsup --json "$WORK/fn.json" --policy "$WORK/fn.yaml" $CM
 expect_status 1
 match_json "$WORK/fn.json" '[.scopes[] | select(.name == "test_hands_to_teardown") | [.status, .metrics.leaked_bytes]]' \
