@@ -218,7 +218,8 @@ static void hold_siblings(struct tracee *t)
 	pid_t r;
 
 	for (o = t->proc->threads; o; o = o->pnext) {
-		if (o == t || (o->flags & TRACEE_HELD))
+		/* A thread parked for a detach stays stopped as it is. */
+		if (o == t || (o->flags & (TRACEE_HELD | TRACEE_PARKED)))
 			continue;
 		o->flags |= TRACEE_HELD;
 		if (ptrace(PTRACE_INTERRUPT, o->tid, 0L, 0L) < 0 &&
@@ -249,6 +250,7 @@ static void hold_siblings(struct tracee *t)
 }
 
 static void dispatch(struct session *s, pid_t tid, int status);
+static void detach_stop(struct session *s, struct tracee *t);
 
 static int someone_stepping(const struct process *proc)
 {
@@ -275,6 +277,8 @@ static void release_siblings(struct session *s, struct tracee *t)
 		o->has_held_status = 0;
 		if (had)
 			dispatch(s, o->tid, status);
+		else if (stopped && (o->flags & TRACEE_DETACHING))
+			detach_stop(s, o);	/* its interrupts were one stop */
 		else if (stopped)
 			resume(o, 0);
 		/* Else its interrupt stop comes later, and is resumed then. */
@@ -651,9 +655,14 @@ static void on_allocator_entry(struct session *s, struct tracee *t,
 	step_over(t, bp, regs, &wb);
 }
 
-/* The trampoline: an intercepted call returns. */
-static void on_return(struct session *s, struct tracee *t,
-		      struct user_regs_struct *regs)
+/*
+ * An intercepted call returned to the trampoline (REGS: T at the
+ * trampoline, its return address popped): its effect is recorded and
+ * REGS->rip set to where the call really returns. -1 when no call in
+ * flight on T had that slot.
+ */
+static int complete_return(struct session *s, struct tracee *t,
+			   struct user_regs_struct *regs)
 {
 	struct process *proc = t->proc;
 	uint64_t slot = regs->rsp - 8, addr;
@@ -663,14 +672,8 @@ static void on_return(struct session *s, struct tracee *t,
 
 	prune(s, t, slot);
 	p = retstack_top(&t->rs);
-	if (!p || p->slot != slot) {
-		/* Nothing can tell where this thread should go now. */
-		error_msg("process %d thread %d returned to the trampoline "
-			  "with no call pending; killing it", (int)proc->pid,
-			  (int)t->tid);
-		kill(proc->pid, SIGKILL);
-		return;
-	}
+	if (!p || p->slot != slot)
+		return -1;
 	stack = (uint32_t)p->arg[2];
 	if (msg_verbosity() > 1 && regs->rax && p->fn != FN_BOUNDARY &&
 	    blocks_find(&proc->heap.live, regs->rax, NULL) == 0)
@@ -694,6 +697,23 @@ static void on_return(struct session *s, struct tracee *t,
 	}
 	regs->rip = p->ret;
 	t->rs.n--;
+	return 0;
+}
+
+/* The trampoline: an intercepted call returns. */
+static void on_return(struct session *s, struct tracee *t,
+		      struct user_regs_struct *regs)
+{
+	struct process *proc = t->proc;
+
+	if (complete_return(s, t, regs) < 0) {
+		/* Nothing can tell where this thread should go now. */
+		error_msg("process %d thread %d returned to the trampoline "
+			  "with no call pending; killing it", (int)proc->pid,
+			  (int)t->tid);
+		kill(proc->pid, SIGKILL);
+		return;
+	}
 	if (set_regs(t, regs) == 0)
 		resume(t, 0);
 	if (held)
@@ -1565,6 +1585,131 @@ static void on_tcase(struct session *s, struct tracee *t,
 	step_over(t, bp, regs, &wb);
 }
 
+/* ---- detach: a thread caught in the middle of a hit ---- */
+
+/*
+ * Whether T has a SIGTRAP of the kernel's queued (si_code > 0: an int3's
+ * SI_KERNEL, a single-step's TRAP_TRACE or TRAP_BRKPT), not one that
+ * kill() or raise() sent (si_code <= 0). A trap queued without its
+ * siginfo (the kernel could not allocate one) shows only in the thread's
+ * pending set, /proc/TID/status SigPnd: that counts too.
+ */
+static int kernel_trap_queued(const struct tracee *t)
+{
+	struct __ptrace_peeksiginfo_args a = { 0, 0, 16 };
+	siginfo_t si[16];
+	char path[64], line[256];
+	unsigned long long pnd = 0;
+	long n, i;
+	FILE *fp;
+
+	n = ptrace(PTRACE_PEEKSIGINFO, t->tid, &a, si);
+	for (i = 0; i < n; i++)
+		if (si[i].si_signo == SIGTRAP)
+			return si[i].si_code > 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "SigPnd: %llx", &pnd) == 1)
+			break;
+	fclose(fp);
+	return (pnd >> (SIGTRAP - 1)) & 1;
+}
+
+/*
+ * Whether T, with SP its stack pointer and BP's int3 just run (or about
+ * to run), came there by returning to the trampoline: the same test as
+ * on_entry()'s.
+ */
+static int at_trampoline(const struct tracee *t, const struct breakpoint *bp,
+			 uint64_t sp)
+{
+	const struct pending *p = retstack_top(&t->rs);
+
+	return bp->fn == FN_ENTRY &&
+	       (t->proc->as->entry_reached || (p && p->slot == sp - 8));
+}
+
+/*
+ * T reports its stop for the detach (the event-stop of the interrupt).
+ *
+ * The kernel reports that stop before a signal already queued: a thread
+ * that ran one of memsup's int3s just as it was interrupted stops with
+ * rip one past the int3 and the breakpoint's SIGTRAP still pending. Once
+ * detached it would take that SIGTRAP untraced: killed, or, with a
+ * handler, resumed one byte into an instruction (gdb's "moribund
+ * locations" problem). Such a thread is rewound to the breakpoint's
+ * address (the original instruction has not run; at the trampoline the
+ * call is completed instead, and it goes on at the caller) and resumed
+ * only to take that SIGTRAP, before any of its code runs; drain_stop()
+ * parks it at that signal-delivery-stop, which PTRACE_DETACH then
+ * cancels (signal 0).
+ *
+ * A thread single-stepping over a lifted int3 finishes the step first:
+ * step_done() puts the int3 back and resumes it and the siblings it
+ * held, and session_detach() interrupts it again. A thread that returned
+ * to the trampoline and stopped before running its int3 gets its real
+ * return address. Any other thread is parked as it is.
+ */
+static void detach_stop(struct session *s, struct tracee *t)
+{
+	struct aspace *as = t->proc->as;
+	struct user_regs_struct regs;
+	struct breakpoint *bp;
+
+	t->flags &= ~TRACEE_DETACHING;
+	if (t->flags & TRACEE_STEPPING) {
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0L, 0L) < 0 &&
+		    errno != ESRCH)
+			perror_msg("ptrace(PTRACE_SINGLESTEP, %d)", (int)t->tid);
+		return;
+	}
+	t->flags |= TRACEE_PARKED;
+	if (get_regs(t, &regs) < 0)
+		return;
+	bp = bp_find(&as->bps, regs.rip - 1);
+	if (bp && kernel_trap_queued(t)) {
+		if (!at_trampoline(t, bp, regs.rsp))
+			regs.rip = bp->addr;
+		else if (complete_return(s, t, &regs) < 0)
+			error_msg("process %d thread %d returned to the "
+				  "trampoline with no call pending: it will "
+				  "rerun the program's entry point",
+				  (int)t->proc->pid, (int)t->tid);
+		if (set_regs(t, &regs) < 0)
+			return;
+		if (msg_verbosity() > 1)
+			verbose_msg("thread %d: caught in a hit of %s by the "
+				    "detach; its trap is discarded", (int)t->tid,
+				    bp->name);
+		t->flags = (t->flags & ~TRACEE_PARKED) | TRACEE_DRAINING;
+		resume(t, 0);
+		return;
+	}
+	bp = bp_find(&as->bps, regs.rip);
+	if (bp && regs.rip == as->entry && at_trampoline(t, bp, regs.rsp) &&
+	    complete_return(s, t, &regs) == 0)
+		set_regs(t, &regs);
+}
+
+/*
+ * A stop of T, resumed by detach_stop() to take its queued SIGTRAP: that
+ * trap's signal-delivery-stop parks it (the detach discards the signal).
+ * A signal of the program's dequeued first goes on to it (its handler's
+ * frame is set up, the trap comes next, before the handler runs); a
+ * second interrupt's stop is passed over.
+ */
+static void drain_stop(struct tracee *t, int event, int sig)
+{
+	if (event == 0 && sig == SIGTRAP) {
+		t->flags = (t->flags & ~TRACEE_DRAINING) | TRACEE_PARKED;
+		return;
+	}
+	resume(t, event == 0 ? sig : 0);
+}
+
 /* ---- dispatch ---- */
 
 static int on_sigtrap(struct session *s, struct tracee *t)
@@ -1656,6 +1801,10 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		held_stopped(t, status);
 		return;
 	}
+	if (t->flags & TRACEE_DRAINING) {
+		drain_stop(t, event, sig);
+		return;
+	}
 	/*
 	 * A signal arrived before the single-step trapped: the instruction
 	 * has not run. Put the int3 back and let the handler run; the thread
@@ -1691,8 +1840,7 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		if (t->proc->as->inj_parent)
 			child_ready(s, t);
 		if (t->flags & TRACEE_DETACHING) {
-			t->flags = (t->flags & ~TRACEE_DETACHING) |
-				   TRACEE_PARKED;
+			detach_stop(s, t);
 			return;
 		}
 		/*
@@ -1800,7 +1948,7 @@ static int interrupt_unparked(struct session *s)
 			if (t->flags & TRACEE_PARKED)
 				continue;
 			running = 1;
-			if (t->flags & TRACEE_DETACHING)
+			if (t->flags & (TRACEE_DETACHING | TRACEE_DRAINING))
 				continue;
 			t->flags |= TRACEE_DETACHING;
 			if (ptrace(PTRACE_INTERRUPT, t->tid, 0L, 0L) < 0 &&

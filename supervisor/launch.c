@@ -1,7 +1,8 @@
 /*
- * Starting supervision: launch a program (SPEC §8: fork, PTRACE_SEIZE,
- * exec, with PTRACE_O_EXITKILL so that a dead memsup never leaves a
- * trapped program behind) or attach to a running one; and detaching.
+ * Starting supervision: launch a program (fork, PTRACE_SEIZE, exec, with
+ * PTRACE_O_EXITKILL so that a dead memsup never leaves a trapped program
+ * behind) or attach to a running one (without it: a process memsup did
+ * not start is never killed by memsup's death); and detaching.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -169,7 +170,7 @@ static int seize_threads(struct session *s, struct process *proc)
 		if (tid <= 0 || tracee_find(s, tid))
 			continue;
 		if (ptrace(PTRACE_SEIZE, tid, 0L,
-			   (long)MEMSUP_PTRACE_OPTIONS) < 0) {
+			   (long)MEMSUP_ATTACH_PTRACE_OPTIONS) < 0) {
 			if (errno == ESRCH)
 				continue;	/* exited meanwhile */
 			perror_msg("attach: ptrace(PTRACE_SEIZE, %d)", (int)tid);
