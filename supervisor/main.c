@@ -784,6 +784,15 @@ int main(int argc, char **argv)
 		policy_free(pol);
 		return EXIT_USAGE;
 	}
+	if (report_file_same(&json_file, &junit_file)) {
+		error_msg("--json and --junit-xml name the same file '%s'",
+			  opts.junit_path);
+		hint_msg("give each report its own file");
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
 	if (opts.pin && opts.engine != ENGINE_BREAKPOINT) {
 		error_msg("--pin is for the breakpoint engine: add "
 			  "--engine=breakpoint, or leave --pin out");
