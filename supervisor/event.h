@@ -23,6 +23,9 @@
 
 /* SIGINT, SIGTERM, SIGHUP and the --timeout alarm only set a flag. */
 void session_install_signals(unsigned timeout);
+/* In the program's process, before its exec: the dispositions memsup
+ * inherited, for the signals session_install_signals() changed. */
+void session_restore_signals(void);
 /* The signal that asked the loop to stop, or 0. */
 int session_stop_signal(void);
 

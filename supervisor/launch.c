@@ -96,6 +96,8 @@ int session_launch(struct session *s, char *const argv[])
 	}
 	if (pid == 0) {
 		close(errpipe[0]);
+		/* The program's signal dispositions are its own. */
+		session_restore_signals();
 		/* Wait, stopped, to be seized; then exec. */
 		raise(SIGSTOP);
 		execvp(argv[0], argv);
