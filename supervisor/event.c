@@ -23,6 +23,7 @@
 #include "supervisor/inject.h"
 #include "supervisor/leakcheck.h"
 #include "supervisor/session.h"
+#include "supervisor/stackmap.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
@@ -562,12 +563,20 @@ static void on_abandoned(struct pending *p, void *arg)
 	scopes_changed(proc, before);
 }
 
+/*
+ * Drops the calls in flight on T that can no longer return at stack
+ * pointer SP: those whose return slot lies below SP on SP's own stack.
+ * A slot in another mapping is on another stack (a coroutine's, an
+ * alternate signal stack, a stack the program mapped): the thread
+ * switched stacks and the frame still returns when it switches back.
+ */
 static void prune(struct session *s, struct tracee *t, uint64_t sp)
 {
 	struct prune_ctx pc = { s, t };
 	struct pending *top = retstack_top(&t->rs);
 
-	if (top && top->slot < sp)
+	if (top && top->slot < sp &&
+	    stackmap_same(t->proc->pid, top->slot, sp))
 		retstack_prune(&t->rs, sp, on_abandoned, &pc);
 }
 
@@ -698,9 +707,25 @@ static int complete_return(struct session *s, struct tracee *t,
 	int held = 0;
 
 	prune(s, t, slot);
-	p = retstack_top(&t->rs);
-	if (!p || p->slot != slot)
-		return -1;
+	/* Not the innermost call when T runs on several stacks: a call on
+	 * one returns while calls on another are still in flight. */
+	p = retstack_find(&t->rs, slot);
+	if (!p) {
+		/*
+		 * A call that was taken for abandoned (its thread switched
+		 * stacks in a way the stack pointer did not show) returns
+		 * after all: it goes back to its caller; its scope was
+		 * closed early, with a reason.
+		 */
+		if (!retstack_take_gone(&t->rs, slot, &addr))
+			return -1;
+		regs->rip = addr;
+		warning_msg("process %d thread %d: a call memsup had taken "
+			    "for abandoned returned after all; its test, if "
+			    "any, was closed early", (int)proc->pid,
+			    (int)t->tid);
+		return 0;
+	}
 	stack = (uint32_t)p->arg[2];
 	if (msg_verbosity() > 1 && regs->rax && p->fn != FN_BOUNDARY &&
 	    blocks_find(&proc->heap.live, regs->rax, NULL) == 0)
@@ -723,7 +748,7 @@ static int complete_return(struct session *s, struct tracee *t,
 			       p->arg[1], addr, stack);
 	}
 	regs->rip = p->ret;
-	t->rs.n--;
+	retstack_remove(&t->rs, p);
 	return 0;
 }
 
@@ -734,11 +759,18 @@ static void on_return(struct session *s, struct tracee *t,
 	struct process *proc = t->proc;
 
 	if (complete_return(s, t, regs) < 0) {
-		/* Nothing can tell where this thread should go now. */
-		error_msg("process %d thread %d returned to the trampoline "
-			  "with no call pending; killing it", (int)proc->pid,
+		/*
+		 * Nothing tells where this thread should go: memsup lost
+		 * track of the call. It is said, and the program gets the
+		 * SIGSEGV of a wild return, as natively a return to a
+		 * clobbered address would; memsup does not kill it.
+		 */
+		error_msg("process %d thread %d returned to memsup's "
+			  "trampoline with no call pending (memsup lost track "
+			  "of it): it gets SIGSEGV", (int)proc->pid,
 			  (int)t->tid);
-		kill(proc->pid, SIGKILL);
+		if (set_regs(t, regs) == 0)
+			resume(t, SIGSEGV);
 		return;
 	}
 	if (set_regs(t, regs) == 0)

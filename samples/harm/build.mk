@@ -10,3 +10,10 @@ samples/harm/detach: samples/harm/detach.c $(SAMPLE_COMMON)
 SAMPLES += samples/harm/signals
 samples/harm/signals: samples/harm/signals.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# coroutine, altstack: tests that switch stacks (samples/harm/stacks.yaml)
+SAMPLES += samples/harm/coroutine samples/harm/altstack
+samples/harm/coroutine: samples/harm/coroutine.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+samples/harm/altstack: samples/harm/altstack.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $<
