@@ -17,3 +17,8 @@ samples/harm/coroutine: samples/harm/coroutine.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
 samples/harm/altstack: samples/harm/altstack.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $<
+
+# hotpatch: a jump written over malloc while it is armed
+SAMPLES += samples/harm/hotpatch
+samples/harm/hotpatch: samples/harm/hotpatch.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
