@@ -10,13 +10,16 @@
 # "bad 0"), it must exit 0, and its code must be byte-identical to what it
 # was before the first attach. samples/harm/detach.c.
 #
-# DETACH_CYCLES defaults to 30 (make check); make check-harm runs 200.
+# The breakpoint engine's int3s are what a detach can catch in flight
+# (--engine=breakpoint).
+#
+# DETACH_CYCLES defaults to 40 (make check); make check-harm runs 200.
 . "${0%/*}/lib.sh"
 require_memsup
 require_prog python3
 D=samples/harm/detach
 require_sample $D
-CYCLES=${DETACH_CYCLES:-30}
+CYCLES=${DETACH_CYCLES:-40}
 
 $D >"$WORK/detach.out" 2>"$WORK/detach.err" </dev/null &
 pid=$!
@@ -33,7 +36,7 @@ alive()
 c=0
 while [ $c -lt "$CYCLES" ]; do
 	c=$((c + 1))
-	run_memsup_bg -q --policy samples/harm/detach.yaml --pid "$pid"
+	run_memsup_bg -q --engine=breakpoint --policy samples/harm/detach.yaml --pid "$pid"
 	i=0
 	until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = "$MEMSUP_PID" ]; do
 		i=$((i + 1))
