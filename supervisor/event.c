@@ -1708,7 +1708,8 @@ static int at_trampoline(const struct tracee *t, const struct breakpoint *bp,
  *
  * A thread single-stepping over a lifted int3 finishes the step first:
  * step_done() puts the int3 back and resumes it and the siblings it
- * held, and session_detach() interrupts it again. A thread that returned
+ * held, and session_detach() interrupts it again; so does a thread with
+ * a trap of the in-process engine's queued, which is taken normally. A thread that returned
  * to the trampoline and stopped before running its int3 gets its real
  * return address. Any other thread is parked as it is.
  */
@@ -1744,6 +1745,16 @@ static void detach_stop(struct session *s, struct tracee *t)
 				    "detach; its trap is discarded", (int)t->tid,
 				    bp->name);
 		t->flags = (t->flags & ~TRACEE_PARKED) | TRACEE_DRAINING;
+		resume(t, 0);
+		return;
+	}
+	if (!bp && as->inj && kernel_trap_queued(t)) {
+		/*
+		 * A trap of the in-process engine's recorder (or the
+		 * program's own int3): taken as at any other time, through
+		 * dispatch(); session_detach() then interrupts T again.
+		 */
+		t->flags &= ~TRACEE_PARKED;
 		resume(t, 0);
 		return;
 	}
