@@ -44,6 +44,7 @@
 #include <elfutils/libdwfl.h>
 #include <libunwind-ptrace.h>
 
+#include "supervisor/ehcheck.h"
 #include "supervisor/msg.h"
 #include "supervisor/remote.h"
 #include "supervisor/unwind.h"
@@ -362,6 +363,9 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 	if (!uw)
 		return -UNW_ENOINFO;
 	uw->stats.proc_info_misses++;
+	/* A damaged .eh_frame_hdr ends the stack, never memsup. */
+	if (!ehcheck_ok(uw->pid, ip))
+		return -UNW_ENOINFO;
 	upt_owner = uw;
 	ret = _UPT_find_proc_info(as, ip, pi, need_unwind_info, uw->upt);
 	upt_owner = saved;
