@@ -189,7 +189,7 @@ check: test-deps
 
 # The long runs of the tests that memsup never harms a program: 200
 # attach/detach cycles under allocation load and 300 damaged unwind tables
-# (make check runs 40 and 24).
+# (make check runs 40 and 48).
 check-harm: memsup samples
 	DETACH_CYCLES=200 MUTANTS=300 tests/e2e/run.sh 0110 0117
 

@@ -7,13 +7,13 @@
 # unwinder. memsup must exit as the program does, pass its output
 # through, and say that the table is damaged when it is.
 #
-# MUTANTS defaults to 24 (make check); make check-harm runs 300.
+# MUTANTS defaults to 48 (make check); make check-harm runs 300.
 . "${0%/*}/lib.sh"
 require_memsup
 require_prog python3
 B=samples/basic/basic
 require_sample $B
-N=${MUTANTS:-24}
+N=${MUTANTS:-48}
 
 $B >"$WORK/native.out" 2>/dev/null
 native=$?
