@@ -202,6 +202,12 @@ int session_attach(struct session *s, pid_t pid)
 	struct tracee *t;
 	int n;
 
+	if (pid == getpid()) {
+		error_msg("cannot attach to process %d: it is this memsup",
+			  (int)pid);
+		hint_msg("give the pid of the program to supervise");
+		return -1;
+	}
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
 		error_msg("cannot attach to process %d: no such process",
 			  (int)pid);

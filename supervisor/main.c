@@ -352,6 +352,7 @@ static int finish_reports(int exit_status)
 		.policy = opts.policy_path,
 		.exit_status = exit_status,
 		.program_status = s->main_status,
+		.detached = s->mode == MODE_ATTACH && s->main_status < 0,
 		.seconds = t_reports - s->t0,
 		.clock = now_seconds,
 		.started = s->t0,

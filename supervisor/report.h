@@ -28,6 +28,7 @@ struct run_info {
 	const char *policy;		/* NULL without one */
 	int exit_status;		/* memsup's */
 	int program_status;		/* wait status, -1 unknown */
+	int detached;			/* --pid: the process runs on */
 	double seconds;
 	/* When set, the closing line's time is clock() - started, so that
 	 * it covers the reports written before it. */

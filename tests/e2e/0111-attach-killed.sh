@@ -3,7 +3,7 @@
 # memsup is SIGKILLed while attached to "sleep", which must then run on,
 # untraced, and end as it would have (exit 0). Launched programs are the
 # other way round: killing memsup kills the program it started (no
-# program runs on trapped), as the second half checks.
+# program runs on trapped), as the last part checks.
 . "${0%/*}/lib.sh"
 require_memsup
 require_prog sleep
@@ -29,6 +29,25 @@ tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
 wait "$pid"
 prc=$?
 [ $prc = 0 ] || fail "sleep (process $pid) exited with status $prc after memsup was killed"
+
+# A detach (SIGINT) of the same kind: the summary speaks of what is live
+# at the detach, not at an exit that has not happened.
+sleep 4 &
+pid=$!
+AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
+run_memsup_bg --pid "$pid"
+i=0
+until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = "$MEMSUP_PID" ]; do
+	i=$((i + 1))
+	[ $i -le 200 ] || { show_run; fail "memsup did not attach to $pid within 10 s"; }
+	sleep 0.05
+done
+kill -INT "$MEMSUP_PID"
+wait_memsup 30
+expect_status 0
+expect_stderr 'still live at the detach'
+grep -q 'live at exit' "$WORK/stderr" && { show_run; fail "the summary speaks of an exit of a process that runs on"; }
+kill "$pid"
 
 # Launched: the program dies with memsup.
 run_memsup_bg -- sleep 30
