@@ -49,6 +49,15 @@ expect_stderr 'still live at the detach'
 grep -q 'live at exit' "$WORK/stderr" && { show_run; fail "the summary speaks of an exit of a process that runs on"; }
 kill "$pid"
 
+# memsup asked to attach to itself (exec keeps the shell's pid): a clear
+# refusal, not a ptrace hint.
+SAVED=$MEMSUP MEMSUP=sh
+run_memsup -c 'exec "$0" --pid $$' "$SAVED"
+MEMSUP=$SAVED
+expect_status 3
+expect_stderr 'this memsup'
+grep -q 'ptrace_scope' "$WORK/stderr" && { show_run; fail "a ptrace hint for an attach to memsup itself"; }
+
 # Launched: the program dies with memsup.
 run_memsup_bg -- sleep 30
 i=0
