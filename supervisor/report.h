@@ -37,19 +37,20 @@ struct run_info {
 };
 
 /*
- * An output file, checked before the program runs so that an unwritable
+ * An output file, opened before the program runs so that an unwritable
  * path is a usage error (exit 2) and nothing is run. A regular file (or a
- * new name) is written to a temporary file created O_EXCL in the same
- * directory at the end of the run and renamed over the name, mode 0666
- * less the umask; nothing of it is on disk while the program runs. A
- * device, FIFO or socket, and /dev/stdout, /dev/stderr and /dev/fd/N, are
- * written in place. A symbolic link as the final name is refused:
- * memsup never writes through one.
+ * new name) is written to an unnamed file (O_TMPFILE) in the same
+ * directory, mode 0666 less the umask, which gets a temporary name and is
+ * renamed over the name only when the report is complete: nothing is
+ * left behind by a memsup that dies, even of SIGKILL. A device, FIFO or
+ * socket, and /dev/stdout, /dev/stderr and /dev/fd/N, are written in
+ * place. A symbolic link as the final name is refused: memsup never
+ * writes through one.
  */
 struct report_file {
 	char *path;
-	char *tmp;		/* the temporary file, while it exists */
-	FILE *fp;		/* in place: open from the start */
+	char *tmp;		/* the temporary name, while it exists */
+	FILE *fp;		/* open from report_file_open() */
 	int in_place;
 };
 
@@ -57,8 +58,7 @@ struct report_file {
 int report_file_open(struct report_file *rf, const char *path);
 /* Whether A and B are one file (the same name, or the same node). */
 int report_file_same(const struct report_file *a, const struct report_file *b);
-/* The stream to write the report to (the temporary file is created
- * now); NULL with a message printed. */
+/* The stream to write the report to (RF->fp). */
 FILE *report_file_stream(struct report_file *rf);
 /* Flushes, syncs and renames into place; 0, or -1 with a message. */
 int report_file_commit(struct report_file *rf);

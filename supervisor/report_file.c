@@ -1,7 +1,7 @@
 /*
- * The report files (report.h): checked before the program runs, written
- * at the end through a temporary file in the target's directory, never
- * through a symbolic link.
+ * The report files (report.h): opened before the program runs, unnamed
+ * in the target's directory until complete, never through a symbolic
+ * link.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,11 +19,11 @@
 #include "supervisor/xmalloc.h"
 
 /*
- * Temporary files that exist right now, for the fatal-signal handler: a
- * memsup that crashes, aborts or is killed by a signal it can catch while
- * writing a report leaves no "*.tmp.*" behind. (SIGKILL cannot be caught;
- * the temporary files exist only while the reports are written, at the
- * very end, so that window is short.)
+ * Temporary names that exist right now, for the fatal-signal handler: a
+ * memsup that crashes, aborts or is killed by a signal it can catch leaves
+ * no "*.tmp.*" behind. (An unnamed O_TMPFILE file has a name only between
+ * linkat() and rename(); the named fallback for file systems without
+ * O_TMPFILE has one from the start.)
  */
 #define MAX_LIVE_TMP 4
 static char *volatile live_tmp[MAX_LIVE_TMP];
@@ -157,6 +157,66 @@ static int create_tmp(struct report_file *rf)
 	return fd;
 }
 
+static void release(struct report_file *rf)
+{
+	if (rf->tmp) {
+		unlink(rf->tmp);
+		track_tmp(rf->tmp, 0);
+	}
+	free(rf->path);
+	free(rf->tmp);
+	memset(rf, 0, sizeof(*rf));
+}
+
+/*
+ * An unnamed file in RF->path's directory (O_TMPFILE, mode 0666 less the
+ * umask): nothing is left to remove if memsup dies, even of SIGKILL; it
+ * gets a name only when the report is complete. Where the file system
+ * has no O_TMPFILE, a named temporary file, removed by every exit memsup
+ * can catch. The descriptor, or -1 (errno set).
+ */
+static int open_unnamed(struct report_file *rf)
+{
+	const char *slash = strrchr(rf->path, '/');
+	char *dir;
+	int fd;
+
+	if (!slash)
+		dir = xstrdup(".");
+	else if (slash == rf->path)
+		dir = xstrdup("/");
+	else
+		dir = xasprintf("%.*s", (int)(slash - rf->path), rf->path);
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	free(dir);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
+			errno != EINVAL))
+		return fd;
+	return create_tmp(rf);
+}
+
+/* Gives RF's unnamed file a temporary name next to RF->path; 0 or -1. */
+static int name_unnamed(struct report_file *rf)
+{
+	char proc[64];
+	unsigned i;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fileno(rf->fp));
+	for (i = 0; i < 100; i++) {
+		rf->tmp = xasprintf("%s.tmp.%d.%u", rf->path, (int)getpid(), i);
+		track_tmp(rf->tmp, 1);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, rf->tmp,
+			   AT_SYMLINK_FOLLOW) == 0)
+			return 0;
+		track_tmp(rf->tmp, 0);
+		free(rf->tmp);
+		rf->tmp = NULL;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 int report_file_open(struct report_file *rf, const char *path)
 {
 	struct stat st;
@@ -184,21 +244,16 @@ int report_file_open(struct report_file *rf, const char *path)
 		if (!S_ISREG(st.st_mode))
 			return open_in_place(rf, path);
 	}
-	/* The directory takes a new file: try one now, remove it. */
 	rf->path = xstrdup(path);
-	fd = create_tmp(rf);
-	if (fd < 0) {
+	fd = open_unnamed(rf);
+	if (fd < 0 || !(rf->fp = fdopen(fd, "w"))) {
 		perror_msg("cannot write '%s'", path);
 		hint_msg("check that its directory exists and is writable");
-		free(rf->path);
-		memset(rf, 0, sizeof(*rf));
+		if (fd >= 0)
+			close(fd);
+		release(rf);
 		return -1;
 	}
-	close(fd);
-	unlink(rf->tmp);
-	track_tmp(rf->tmp, 0);
-	free(rf->tmp);
-	rf->tmp = NULL;
 	return 0;
 }
 
@@ -249,36 +304,7 @@ int report_file_same(const struct report_file *a, const struct report_file *b)
 
 FILE *report_file_stream(struct report_file *rf)
 {
-	int fd;
-
-	if (rf->fp || !rf->path)
-		return rf->fp;
-	fd = create_tmp(rf);
-	if (fd < 0) {
-		perror_msg("cannot write '%s'", rf->path);
-		return NULL;
-	}
-	rf->fp = fdopen(fd, "w");
-	if (!rf->fp) {
-		perror_msg("cannot write '%s'", rf->path);
-		close(fd);
-		unlink(rf->tmp);
-		track_tmp(rf->tmp, 0);
-		free(rf->tmp);
-		rf->tmp = NULL;
-	}
 	return rf->fp;
-}
-
-static void release(struct report_file *rf)
-{
-	if (rf->tmp) {
-		unlink(rf->tmp);
-		track_tmp(rf->tmp, 0);
-	}
-	free(rf->path);
-	free(rf->tmp);
-	memset(rf, 0, sizeof(*rf));
 }
 
 int report_file_commit(struct report_file *rf)
@@ -291,7 +317,9 @@ int report_file_commit(struct report_file *rf)
 	}
 	failed = fflush(rf->fp) != 0 || ferror(rf->fp);
 	/* fsync() fails with EINVAL on a pipe or a terminal: no matter. */
-	if (!failed && rf->tmp && fsync(fileno(rf->fp)) != 0)
+	if (!failed && !rf->in_place && fsync(fileno(rf->fp)) != 0)
+		failed = 1;
+	if (!failed && !rf->in_place && !rf->tmp && name_unnamed(rf) < 0)
 		failed = 1;
 	if (fclose(rf->fp) != 0)
 		failed = 1;
