@@ -1709,9 +1709,10 @@ static int at_trampoline(const struct tracee *t, const struct breakpoint *bp,
  * A thread single-stepping over a lifted int3 finishes the step first:
  * step_done() puts the int3 back and resumes it and the siblings it
  * held, and session_detach() interrupts it again; so does a thread with
- * a trap of the in-process engine's queued, which is taken normally. A thread that returned
- * to the trampoline and stopped before running its int3 gets its real
- * return address. Any other thread is parked as it is.
+ * a trap of the in-process engine's queued, which is taken normally. A
+ * thread that returned to the trampoline and stopped before running its
+ * int3 gets its real return address. Any other thread is parked as it
+ * is.
  */
 static void detach_stop(struct session *s, struct tracee *t)
 {
