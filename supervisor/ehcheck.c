@@ -174,13 +174,35 @@ static int verdict_of(const char *path)
 	return verdicts[nverdicts++].ok;
 }
 
+/*
+ * The mappings already answered for, so that a stack's frames do not each
+ * read /proc/PID/maps: forgotten with ehcheck_forget() (the maps changed).
+ */
+#define MAX_SPANS 64
+static struct span {
+	pid_t pid;
+	uint64_t lo, hi;
+	int ok;
+} spans[MAX_SPANS];
+static unsigned nspans, next_span;
+
+void ehcheck_forget(void)
+{
+	nspans = next_span = 0;
+}
+
 int ehcheck_ok(pid_t pid, uint64_t ip)
 {
 	char maps[64], line[4352], file[4096];
 	unsigned long long lo, hi;
+	unsigned i;
 	FILE *fp;
 	int ok = 1;
 
+	for (i = 0; i < nspans; i++)
+		if (spans[i].pid == pid && ip >= spans[i].lo &&
+		    ip < spans[i].hi)
+			return spans[i].ok;
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
 	fp = fopen(maps, "re");
 	if (!fp)
@@ -190,8 +212,16 @@ int ehcheck_ok(pid_t pid, uint64_t ip)
 		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %4095[^\n]", &lo,
 			   &hi, file) < 2 || ip < lo || ip >= hi)
 			continue;
-		if (file[0] == '/')
-			ok = verdict_of(file);
+		if (file[0] != '/')
+			break;
+		ok = verdict_of(file);
+		i = next_span++ % MAX_SPANS;
+		if (nspans < MAX_SPANS)
+			nspans++;
+		spans[i].pid = pid;
+		spans[i].lo = lo;
+		spans[i].hi = hi;
+		spans[i].ok = ok;
 		break;
 	}
 	fclose(fp);

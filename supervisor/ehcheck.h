@@ -22,6 +22,9 @@
  */
 int ehcheck_ok(pid_t pid, uint64_t ip);
 
+/* Forget the address ranges answered for (the maps changed). */
+void ehcheck_forget(void);
+
 /* The check itself on the file at PATH: 1 sound, 0 damaged, -1 unreadable. */
 int ehcheck_file(const char *path);
 

@@ -798,6 +798,7 @@ void unwinder_flush(struct unwinder *uw)
 	void *upt;
 
 	unw_flush_cache(uw->as, 0, 0);
+	ehcheck_forget();
 	/* The _UPT context keeps the last ELF image and its table mapped. */
 	upt = _UPT_create(uw->pid);
 	if (upt) {
@@ -823,7 +824,13 @@ static void walk_libunwind(struct unwinder *uw, uint64_t *pcs, unsigned *np,
 		return;
 	prev_ip = uw->caller_ip;
 	prev_sp = uw->caller_sp;
-	while (n < max && unw_step(&cursor) > 0) {
+	/*
+	 * A frame in an object whose unwind table is damaged ends the stack
+	 * here: libunwind's guess for a frame without unwind information
+	 * reads values it never set.
+	 */
+	while (n < max && ehcheck_ok(uw->pid, prev_ip - 1) &&
+	       unw_step(&cursor) > 0) {
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
 		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 || !ip)
 			break;
