@@ -694,18 +694,19 @@ static void on_allocator_entry(struct session *s, struct tracee *t,
 /*
  * An intercepted call returned to the trampoline (REGS: T at the
  * trampoline, its return address popped): its effect is recorded and
- * REGS->rip set to where the call really returns. -1 when no call in
- * flight on T had that slot.
+ * REGS->rip set to where the call really returns; *HELD says whether
+ * T's siblings are held for a test's close (release_held() once T runs).
+ * -1 when no call in flight on T had that slot.
  */
 static int complete_return(struct session *s, struct tracee *t,
-			   struct user_regs_struct *regs)
+			   struct user_regs_struct *regs, int *held)
 {
 	struct process *proc = t->proc;
 	uint64_t slot = regs->rsp - 8, addr;
 	uint32_t stack;
 	struct pending *p;
-	int held = 0;
 
+	*held = 0;
 	prune(s, t, slot);
 	/* Not the innermost call when T runs on several stacks: a call on
 	 * one returns while calls on another are still in flight. */
@@ -735,7 +736,7 @@ static int complete_return(struct session *s, struct tracee *t,
 	if (p->fn == FN_BOUNDARY) {
 		if (p->data) {
 			finish_held(s, t, p->data);
-			held = 1;
+			*held = 1;
 		}
 	} else {
 		addr = regs->rax;
@@ -757,8 +758,9 @@ static void on_return(struct session *s, struct tracee *t,
 		      struct user_regs_struct *regs)
 {
 	struct process *proc = t->proc;
+	int held;
 
-	if (complete_return(s, t, regs) < 0) {
+	if (complete_return(s, t, regs, &held) < 0) {
 		/*
 		 * Nothing tells where this thread should go: memsup lost
 		 * track of the call. It is said, and the program gets the
@@ -1719,6 +1721,7 @@ static void detach_stop(struct session *s, struct tracee *t)
 	struct aspace *as = t->proc->as;
 	struct user_regs_struct regs;
 	struct breakpoint *bp;
+	int held = 0;
 
 	t->flags &= ~TRACEE_DETACHING;
 	if (t->flags & TRACEE_STEPPING) {
@@ -1734,13 +1737,15 @@ static void detach_stop(struct session *s, struct tracee *t)
 	if (bp && kernel_trap_queued(t)) {
 		if (!at_trampoline(t, bp, regs.rsp))
 			regs.rip = bp->addr;
-		else if (complete_return(s, t, &regs) < 0)
+		else if (complete_return(s, t, &regs, &held) < 0)
 			error_msg("process %d thread %d returned to the "
 				  "trampoline with no call pending: it will "
 				  "rerun the program's entry point",
 				  (int)t->proc->pid, (int)t->tid);
 		if (set_regs(t, &regs) < 0)
 			return;
+		if (held)
+			release_held(s, t);
 		if (msg_verbosity() > 1)
 			verbose_msg("thread %d: caught in a hit of %s by the "
 				    "detach; its trap is discarded", (int)t->tid,
@@ -1761,8 +1766,11 @@ static void detach_stop(struct session *s, struct tracee *t)
 	}
 	bp = bp_find(&as->bps, regs.rip);
 	if (bp && regs.rip == as->entry && at_trampoline(t, bp, regs.rsp) &&
-	    complete_return(s, t, &regs) == 0)
+	    complete_return(s, t, &regs, &held) == 0) {
 		set_regs(t, &regs);
+		if (held)
+			release_held(s, t);
+	}
 }
 
 /*
