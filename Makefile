@@ -66,7 +66,7 @@ ASAN := build/asan
 LIB_OBJS := $(LIB_SRCS:%.c=$(OBJ)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(ASAN)/%.o) $(LIB_ASM:%.S=$(OBJ)/%.o)
 
-.PHONY: all deps test-deps fuzz-deps check check-unit check-e2e demo fuzz bench bench-scale \
+.PHONY: all deps test-deps fuzz-deps check check-unit check-e2e check-harm demo fuzz bench bench-scale \
 	install clean lint samples
 all: memsup
 
@@ -187,6 +187,12 @@ check: test-deps
 	$(MAKE) memsup
 	$(MAKE) check-unit
 	$(MAKE) check-e2e
+
+# The long runs of the tests that memsup never harms a program: 200
+# attach/detach cycles under allocation load and 300 damaged unwind tables
+# (make check runs 40 and 48).
+check-harm: memsup samples
+	DETACH_CYCLES=200 MUTANTS=300 tests/e2e/run.sh 0110 0117
 
 demo: test-deps
 	$(MAKE) memsup samples

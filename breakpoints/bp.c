@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "breakpoints/bp.h"
+#include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
 
 #define INT3 0xcc
@@ -102,13 +103,31 @@ struct breakpoint *bp_add(struct bp_table *tab, const struct remote *mem,
 	return bp;
 }
 
+/* The program wrote over BP's first byte (it holds NOW): say so, once. */
+static void changed_by_program(const struct remote *mem,
+			       struct breakpoint *bp, uint8_t now)
+{
+	bp->changed = 1;
+	warning_msg("process %d rewrote the code at %#llx (%s: %#04x, was "
+		    "%#04x) while memsup watched it; memsup leaves the "
+		    "program's code as it is and stops watching there",
+		    (int)mem->pid, (unsigned long long)bp->addr,
+		    bp->name ? bp->name : bp_fn_name(bp->fn), now,
+		    bp->orig[0]);
+}
+
 int bp_arm(struct bp_table *tab, const struct remote *mem,
 	   struct breakpoint *bp)
 {
 	static const uint8_t int3 = INT3;
+	uint8_t now;
 
-	if (bp->armed)
+	if (bp->armed || bp->changed)
 		return 0;
+	if (remote_read(mem, bp->addr, &now, 1) == 0 && now != bp->orig[0]) {
+		changed_by_program(mem, bp, now);
+		return 0;
+	}
 	if (remote_poke_text(mem, bp->addr, &int3, 1) < 0)
 		return -1;
 	bp->armed = 1;
@@ -120,9 +139,13 @@ int bp_arm(struct bp_table *tab, const struct remote *mem,
 int bp_disarm(struct bp_table *tab, const struct remote *mem,
 	      struct breakpoint *bp)
 {
+	uint8_t now;
+
 	if (!bp->armed)
 		return 0;
-	if (remote_poke_text(mem, bp->addr, bp->orig, 1) < 0)
+	if (remote_read(mem, bp->addr, &now, 1) == 0 && now != INT3)
+		changed_by_program(mem, bp, now);
+	else if (remote_poke_text(mem, bp->addr, bp->orig, 1) < 0)
 		return -1;
 	bp->armed = 0;
 	if (FN_IS_ALLOCATOR(bp->fn))

@@ -60,6 +60,8 @@ struct breakpoint {
 	void *data;			/* FN_BOUNDARY: the boundary;
 					 * FN_CUSTOM_*: its allocator_spec */
 	unsigned refs;			/* FN_BOUNDARY_RET: calls returning here */
+	int changed;			/* the program rewrote its first byte:
+					 * never written again */
 };
 
 #define BP_HASH_SIZE 256
@@ -86,7 +88,13 @@ struct breakpoint *bp_find(const struct bp_table *tab, uint64_t addr);
 struct breakpoint *bp_add(struct bp_table *tab, const struct remote *mem,
 			  uint64_t addr, enum bp_fn fn, const char *name);
 
-/* 0, or -1 with errno (the message is the caller's). */
+/*
+ * 0, or -1 with errno (the message is the caller's). Both write only over
+ * what memsup expects there: bp_arm() over the original byte, bp_disarm()
+ * over its own int3. A program that rewrote the code (a hot patch, a jump
+ * written over an allocator) keeps it: the breakpoint is marked changed,
+ * never written again, and a warning says so.
+ */
 int bp_arm(struct bp_table *tab, const struct remote *mem,
 	   struct breakpoint *bp);
 int bp_disarm(struct bp_table *tab, const struct remote *mem,

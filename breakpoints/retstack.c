@@ -23,6 +23,8 @@ void retstack_copy(struct retstack *dst, const struct retstack *src)
 	dst->v = xgrow(NULL, &dst->alloc, src->n, sizeof(*dst->v));
 	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
 	dst->n = src->n;
+	memcpy(dst->gone, src->gone, sizeof(dst->gone));
+	dst->ngone = src->ngone;
 }
 
 struct pending *retstack_push(struct retstack *rs)
@@ -49,8 +51,37 @@ void retstack_prune(struct retstack *rs, uint64_t sp,
 		    void (*cb)(struct pending *p, void *arg), void *arg)
 {
 	while (rs->n && rs->v[rs->n - 1].slot < sp) {
+		struct pending *p = &rs->v[rs->n - 1];
+		unsigned g = rs->ngone++ % RETSTACK_GONE;
+
+		rs->gone[g].slot = p->slot;
+		rs->gone[g].ret = p->ret;
 		if (cb)
-			cb(&rs->v[rs->n - 1], arg);
+			cb(p, arg);
 		rs->n--;
 	}
+}
+
+void retstack_remove(struct retstack *rs, struct pending *p)
+{
+	size_t i = (size_t)(p - rs->v);
+
+	if (i >= rs->n)
+		return;
+	memmove(p, p + 1, (rs->n - i - 1) * sizeof(*p));
+	rs->n--;
+}
+
+int retstack_take_gone(struct retstack *rs, uint64_t slot, uint64_t *ret)
+{
+	unsigned i, n = rs->ngone < RETSTACK_GONE ? rs->ngone : RETSTACK_GONE;
+
+	for (i = 0; i < n; i++) {
+		if (rs->gone[i].slot == slot && rs->gone[i].ret) {
+			*ret = rs->gone[i].ret;
+			rs->gone[i].slot = rs->gone[i].ret = 0;
+			return 1;
+		}
+	}
+	return 0;
 }

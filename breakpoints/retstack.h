@@ -5,8 +5,9 @@
  * int3 that is never executed otherwise); the return then stops there and
  * the saved address is put back into rip.
  *
- * A frame whose slot lies below the current stack pointer has been
- * abandoned (longjmp, exception): retstack_prune() drops it (SPEC §4.1).
+ * A frame whose slot lies below the current stack pointer, on the same
+ * stack, has been abandoned (longjmp, exception): retstack_prune() drops
+ * it, the caller having checked the stack.
  */
 #ifndef MEMSUP_RETSTACK_H
 #define MEMSUP_RETSTACK_H
@@ -28,9 +29,18 @@ struct pending {
 	void *data;			/* FN_BOUNDARY: its scope */
 };
 
+/*
+ * The last frames dropped as abandoned, kept so that one that returns
+ * after all (its thread switched stacks in a way the stack pointer could
+ * not show) can still be sent to its real return address.
+ */
+#define RETSTACK_GONE 16
+
 struct retstack {
 	struct pending *v;
 	size_t n, alloc;
+	struct { uint64_t slot, ret; } gone[RETSTACK_GONE];
+	unsigned ngone;			/* entries written, ever (ring) */
 };
 
 void retstack_init(struct retstack *rs);
@@ -50,5 +60,10 @@ struct pending *retstack_find(const struct retstack *rs, uint64_t slot);
  */
 void retstack_prune(struct retstack *rs, uint64_t sp,
 		    void (*cb)(struct pending *p, void *arg), void *arg);
+/* Removes entry P, wherever it is (P points into RS->v). */
+void retstack_remove(struct retstack *rs, struct pending *p);
+/* Whether a frame dropped by retstack_prune() had SLOT; if so its real
+ * return address goes to *RET and it is forgotten. */
+int retstack_take_gone(struct retstack *rs, uint64_t slot, uint64_t *ret);
 
 #endif

@@ -435,6 +435,45 @@ typedef void (*pair_fn)(struct loader *ld, const char *key,
 			yaml_node_t *value, void *ctx);
 
 /*
+ * The keys seen so far in one mapping, to find a duplicate in constant
+ * time (a hostile policy may have millions of keys): open addressing on
+ * the key's bytes, the table twice the mapping's size.
+ */
+struct keyset {
+	yaml_node_t **slot;
+	size_t size;
+};
+
+static void keyset_init(struct keyset *ks, size_t npairs)
+{
+	ks->size = 16;
+	while (ks->size < 2 * npairs)
+		ks->size *= 2;
+	ks->slot = xcalloc(ks->size, sizeof(*ks->slot));
+}
+
+/* The node of an earlier equal key, or NULL after adding K. */
+static yaml_node_t *keyset_add(struct keyset *ks, yaml_node_t *k)
+{
+	const unsigned char *v = k->data.scalar.value;
+	size_t len = k->data.scalar.length, i;
+	uint64_t h = 1469598103934665603ULL;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ v[i]) * 1099511628211ULL;
+	for (i = (size_t)h & (ks->size - 1); ks->slot[i];
+	     i = (i + 1) & (ks->size - 1)) {
+		yaml_node_t *o = ks->slot[i];
+
+		if (o->data.scalar.length == len &&
+		    !memcmp(o->data.scalar.value, v, len))
+			return o;
+	}
+	ks->slot[i] = k;
+	return NULL;
+}
+
+/*
  * Call FN for each pair of the mapping NODE whose key is KNOWN; report
  * non-scalar keys, duplicate keys and unknown keys (with a suggestion).
  * WHERE names the mapping in messages. Returns -1 if NODE is not a
@@ -444,8 +483,10 @@ static int mapping_walk(struct loader *ld, yaml_node_t *node,
 			const char *what, const struct where *where,
 			const char *const *known, pair_fn fn, void *ctx)
 {
-	yaml_node_pair_t *pair, *prev;
+	yaml_node_pair_t *pair;
+	yaml_node_t *pk;
 	char kbuf[SHOW_BUF], list[256];
+	struct keyset seen;
 
 	if (node_is_null(node))
 		return 0;
@@ -454,12 +495,13 @@ static int mapping_walk(struct loader *ld, yaml_node_t *node,
 			   what, node_kind(node));
 		return -1;
 	}
+	keyset_init(&seen, (size_t)(node->data.mapping.pairs.top -
+				    node->data.mapping.pairs.start));
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = node_get(ld, pair->key);
 		yaml_node_t *v = node_get(ld, pair->value);
 		const char *key, *hint, *const *kn;
-		int dup = 0;
 
 		if (!k || k->type != YAML_SCALAR_NODE) {
 			node_error(ld, k ? k : node,
@@ -468,27 +510,15 @@ static int mapping_walk(struct loader *ld, yaml_node_t *node,
 			continue;
 		}
 		key = (const char *)k->data.scalar.value;
-		for (prev = node->data.mapping.pairs.start; prev < pair;
-		     prev++) {
-			yaml_node_t *pk = node_get(ld, prev->key);
-
-			if (pk && pk->type == YAML_SCALAR_NODE &&
-			    pk->data.scalar.length == k->data.scalar.length &&
-			    !memcmp(pk->data.scalar.value, k->data.scalar.value,
-				    k->data.scalar.length)) {
-				node_error(ld, k, "duplicate key '%s'%s; first "
-					   "defined at line %u, column %u",
-					   show_n(kbuf, key,
-						  k->data.scalar.length),
-					   where->text,
-					   (unsigned)pk->start_mark.line + 1,
-					   (unsigned)pk->start_mark.column + 1);
-				dup = 1;
-				break;
-			}
-		}
-		if (dup)
+		if ((pk = keyset_add(&seen, k))) {
+			node_error(ld, k, "duplicate key '%s'%s; first "
+				   "defined at line %u, column %u",
+				   show_n(kbuf, key, k->data.scalar.length),
+				   where->text,
+				   (unsigned)pk->start_mark.line + 1,
+				   (unsigned)pk->start_mark.column + 1);
 			continue;
+		}
 		for (kn = known; *kn; kn++)
 			if (!strcmp(key, *kn))
 				break;
@@ -507,6 +537,7 @@ static int mapping_walk(struct loader *ld, yaml_node_t *node,
 				   kbuf, where->text, list);
 		}
 	}
+	free(seen.slot);
 	return 0;
 }
 
@@ -888,7 +919,9 @@ static void entries_parse(struct loader *ld, yaml_node_t *node,
 			  const char *section, const char *noun,
 			  struct test_entry **entries, size_t *nentries)
 {
-	yaml_node_pair_t *pair, *prev;
+	yaml_node_pair_t *pair;
+	yaml_node_t *pk;
+	struct keyset seen;
 	char kbuf[SHOW_BUF];
 	size_t n;
 
@@ -902,6 +935,7 @@ static void entries_parse(struct loader *ld, yaml_node_t *node,
 	n = (size_t)(node->data.mapping.pairs.top -
 		     node->data.mapping.pairs.start);
 	*entries = xcalloc(n, sizeof(**entries));
+	keyset_init(&seen, n);
 	for (pair = node->data.mapping.pairs.start;
 	     pair < node->data.mapping.pairs.top; pair++) {
 		yaml_node_t *k = node_get(ld, pair->key);
@@ -910,7 +944,6 @@ static void entries_parse(struct loader *ld, yaml_node_t *node,
 		struct test_ctx tc;
 		struct where where;
 		const char *name;
-		int dup = 0;
 
 		if (!k || k->type != YAML_SCALAR_NODE || node_is_null(k) ||
 		    !k->data.scalar.length) {
@@ -928,24 +961,13 @@ static void entries_parse(struct loader *ld, yaml_node_t *node,
 				   noun, kbuf);
 			continue;
 		}
-		for (prev = node->data.mapping.pairs.start; prev < pair;
-		     prev++) {
-			yaml_node_t *pk = node_get(ld, prev->key);
-
-			if (pk && pk->type == YAML_SCALAR_NODE &&
-			    !strcmp((const char *)pk->data.scalar.value,
-				    name)) {
-				node_error(ld, k, "duplicate %s '%s'; first "
-					   "defined at line %u, column %u", noun,
-					   kbuf,
-					   (unsigned)pk->start_mark.line + 1,
-					   (unsigned)pk->start_mark.column + 1);
-				dup = 1;
-				break;
-			}
-		}
-		if (dup)
+		if ((pk = keyset_add(&seen, k))) {
+			node_error(ld, k, "duplicate %s '%s'; first defined at "
+				   "line %u, column %u", noun, kbuf,
+				   (unsigned)pk->start_mark.line + 1,
+				   (unsigned)pk->start_mark.column + 1);
 			continue;
+		}
 		te = &(*entries)[(*nentries)++];
 		te->pattern = xstrdup(name);
 		te->is_glob = strpbrk(name, "*?[") != NULL;
@@ -965,6 +987,7 @@ static void entries_parse(struct loader *ld, yaml_node_t *node,
 			     "a function", &where, test_keys, test_pair,
 			     &tc);
 	}
+	free(seen.slot);
 }
 
 /* --- allocators ---------------------------------------------------- */
@@ -1423,6 +1446,15 @@ struct policy *policy_load_string(const char *name, const char *buf,
 	pol->discover = DISCOVER_AUTO;
 	pol->stack_depth = POLICY_DEFAULT_STACK_DEPTH;
 
+	if (buf && len > POLICY_MAX_BYTES) {
+		diag_add(diag, 0, 0, "policy '%s' is larger than %u MiB; a "
+			 "policy is a short YAML file", pol->path,
+			 POLICY_MAX_BYTES >> 20);
+		diag_sort(diag);
+		policy_free(pol);
+		policy_diag_release(&own);
+		return NULL;
+	}
 	memset(&ld, 0, sizeof(ld));
 	ld.buf = buf ? buf : "";
 	ld.len = buf ? len : 0;
@@ -1466,10 +1498,21 @@ struct policy *policy_load_file(const char *path, struct policy_diag *diag)
 		goto fail;
 	}
 	for (;;) {
+		/* One byte past the bound tells a file that is too big,
+		 * /dev/zero included, without reading more of it. */
+		if (len > POLICY_MAX_BYTES) {
+			diag_add(diag, 0, 0, "policy '%s' is larger than %u "
+				 "MiB; a policy is a short YAML file (is it the "
+				 "right file?)", path, POLICY_MAX_BYTES >> 20);
+			close(fd);
+			goto fail;
+		}
 		if (len == cap) {
 			char *p;
 
 			cap = cap ? cap * 2 : 4096;
+			if (cap > POLICY_MAX_BYTES + 1)
+				cap = POLICY_MAX_BYTES + 1;
 			p = realloc(buf, cap);
 			if (!p)
 				oom();

@@ -140,8 +140,11 @@ struct policy_diag {
  * Both initialise *diag (a previous content must have been released); diag
  * may be NULL to drop the messages. A missing or unreadable file is an
  * error with line 0. NAME is the path kept in pol->path ("<string>" when
- * NULL); BUF need not be NUL-terminated.
+ * NULL); BUF need not be NUL-terminated. A policy larger than
+ * POLICY_MAX_BYTES is an error (nothing past the bound is read); loading
+ * takes time linear in the policy's size.
  */
+#define POLICY_MAX_BYTES (16u << 20)
 struct policy *policy_load_file(const char *path, struct policy_diag *diag);
 struct policy *policy_load_string(const char *name, const char *buf,
 				  size_t len, struct policy_diag *diag);

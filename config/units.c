@@ -147,6 +147,14 @@ int units_parse_size(const char *s, uint64_t *out, const char **why)
 			*why = "unexpected text after the unit";
 			return -1;
 		}
+		for (i = 0; !shift && i < flen; i++) {
+			if (fp[i] != '0') {
+				*why = "a number of bytes (B) cannot have "
+				       "decimals: a memory size is a whole "
+				       "number of bytes";
+				return -1;
+			}
+		}
 	} else if (flen) {
 		*why = "a number without a unit is bytes and cannot have "
 		       "decimals";
@@ -172,6 +180,17 @@ int units_parse_size(const char *s, uint64_t *out, const char **why)
 		frac = (((uint64_t)(fp[i] - '0') << shift) + frac) / 10;
 	if (__builtin_add_overflow(whole, frac, &whole))
 		goto overflow;
+	if (!whole) {
+		/* "0.0000001 KB" is not 0: refuse rather than round it to
+		 * a limit of nothing. */
+		for (i = 0; i < ilen + flen; i++) {
+			if ((i < ilen ? ip[i] : fp[i - ilen]) != '0') {
+				*why = "less than one byte; a memory size is a "
+				       "whole number of bytes";
+				return -1;
+			}
+		}
+	}
 	*out = whole;
 	return 0;
 

@@ -96,6 +96,7 @@ samples/churn/churn: $(CHURN_SRCS) samples/churn/churn.h $(SAMPLE_COMMON)
 # faults: the fault matrix of issue 7 (tests/e2e/0100-*.sh)
 include samples/faults/build.mk
 include samples/check-suite/build.mk
+include samples/harm/build.mk
 
 # stepping: threads through allocators whose first instruction is
 # single-stepped, not emulated (built -O2 so my_free is a tail jump)

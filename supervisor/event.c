@@ -28,6 +28,7 @@
 #include "supervisor/notests.h"
 #include "supervisor/runtime.h"
 #include "supervisor/session.h"
+#include "supervisor/stackmap.h"
 #include "supervisor/unwind.h"
 #include "supervisor/msg.h"
 #include "supervisor/xmalloc.h"
@@ -48,26 +49,53 @@ static void poke_loop(void)
 	setitimer(ITIMER_REAL, &it, NULL);
 }
 
-static void on_signal(int signo)
+static void on_signal(int signo, siginfo_t *si, void *uc)
 {
+	(void)uc;
+	/* SIGALRM is memsup's own timer's (SI_KERNEL): one that kill()
+	 * sent (si_code <= 0) is not a --timeout. */
+	if (signo == SIGALRM && si && si->si_code <= 0)
+		return;
 	if (!stop_signal)
 		stop_signal = signo;
 	if (!stop_seen)
 		poke_loop();
 }
 
+/*
+ * The dispositions memsup inherited for the signals it changes: the
+ * program gets them back (session_restore_signals()) before its exec, so
+ * that it sees what it would see natively (a SIGPIPE that memsup ignores,
+ * a SIGINT that "cmd &" ignores).
+ */
+static const int own_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGALRM, SIGPIPE };
+static struct sigaction inherited[sizeof(own_signals) / sizeof(own_signals[0])];
+
+void session_restore_signals(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(own_signals) / sizeof(own_signals[0]); i++)
+		sigaction(own_signals[i], &inherited[i], NULL);
+}
+
 void session_install_signals(unsigned timeout)
 {
 	struct sigaction sa;
+	size_t i;
 
+	for (i = 0; i < sizeof(own_signals) / sizeof(own_signals[0]); i++)
+		sigaction(own_signals[i], NULL, &inherited[i]);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	/* No SA_RESTART: wait4() must return EINTR. */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL);
+	/* A closed terminal or pipe is an error memsup reports (EPIPE). */
 	signal(SIGPIPE, SIG_IGN);
 	if (timeout) {
 		struct itimerval it = { { 0, 0 }, { (time_t)timeout, 0 } };
@@ -223,7 +251,8 @@ static void hold_siblings(struct tracee *t)
 	pid_t r;
 
 	for (o = t->proc->threads; o; o = o->pnext) {
-		if (o == t || (o->flags & TRACEE_HELD))
+		/* A thread parked for a detach stays stopped as it is. */
+		if (o == t || (o->flags & (TRACEE_HELD | TRACEE_PARKED)))
 			continue;
 		o->flags |= TRACEE_HELD;
 		if (ptrace(PTRACE_INTERRUPT, o->tid, 0L, 0L) < 0 &&
@@ -254,6 +283,7 @@ static void hold_siblings(struct tracee *t)
 }
 
 static void dispatch(struct session *s, pid_t tid, int status);
+static void detach_stop(struct session *s, struct tracee *t);
 
 static int someone_stepping(const struct process *proc)
 {
@@ -280,6 +310,8 @@ static void release_siblings(struct session *s, struct tracee *t)
 		o->has_held_status = 0;
 		if (had)
 			dispatch(s, o->tid, status);
+		else if (stopped && (o->flags & TRACEE_DETACHING))
+			detach_stop(s, o);	/* its interrupts were one stop */
 		else if (stopped)
 			resume(o, 0);
 		/* Else its interrupt stop comes later, and is resumed then. */
@@ -556,12 +588,20 @@ static void on_abandoned(struct pending *p, void *arg)
 	scopes_changed(proc, before);
 }
 
+/*
+ * Drops the calls in flight on T that can no longer return at stack
+ * pointer SP: those whose return slot lies below SP on SP's own stack.
+ * A slot in another mapping is on another stack (a coroutine's, an
+ * alternate signal stack, a stack the program mapped): the thread
+ * switched stacks and the frame still returns when it switches back.
+ */
 static void prune(struct session *s, struct tracee *t, uint64_t sp)
 {
 	struct prune_ctx pc = { s, t };
 	struct pending *top = retstack_top(&t->rs);
 
-	if (top && top->slot < sp)
+	if (top && top->slot < sp &&
+	    stackmap_same(t->proc->pid, top->slot, sp))
 		retstack_prune(&t->rs, sp, on_abandoned, &pc);
 }
 
@@ -676,25 +716,41 @@ static void on_allocator_entry(struct session *s, struct tracee *t,
 	step_over(t, bp, regs, &wb);
 }
 
-/* The trampoline: an intercepted call returns. */
-static void on_return(struct session *s, struct tracee *t,
-		      struct user_regs_struct *regs)
+/*
+ * An intercepted call returned to the trampoline (REGS: T at the
+ * trampoline, its return address popped): its effect is recorded and
+ * REGS->rip set to where the call really returns; *HELD says whether
+ * T's siblings are held for a test's close (release_held() once T runs).
+ * -1 when no call in flight on T had that slot.
+ */
+static int complete_return(struct session *s, struct tracee *t,
+			   struct user_regs_struct *regs, int *held)
 {
 	struct process *proc = t->proc;
 	uint64_t slot = regs->rsp - 8, addr;
 	uint32_t stack;
 	struct pending *p;
-	int held = 0;
 
+	*held = 0;
 	prune(s, t, slot);
-	p = retstack_top(&t->rs);
-	if (!p || p->slot != slot) {
-		/* Nothing can tell where this thread should go now. */
-		error_msg("process %d thread %d returned to the trampoline "
-			  "with no call pending; killing it", (int)proc->pid,
-			  (int)t->tid);
-		kill(proc->pid, SIGKILL);
-		return;
+	/* Not the innermost call when T runs on several stacks: a call on
+	 * one returns while calls on another are still in flight. */
+	p = retstack_find(&t->rs, slot);
+	if (!p) {
+		/*
+		 * A call that was taken for abandoned (its thread switched
+		 * stacks in a way the stack pointer did not show) returns
+		 * after all: it goes back to its caller; its scope was
+		 * closed early, with a reason.
+		 */
+		if (!retstack_take_gone(&t->rs, slot, &addr))
+			return -1;
+		regs->rip = addr;
+		warning_msg("process %d thread %d: a call memsup had taken "
+			    "for abandoned returned after all; its test, if "
+			    "any, was closed early", (int)proc->pid,
+			    (int)t->tid);
+		return 0;
 	}
 	stack = (uint32_t)p->arg[2];
 	if (msg_verbosity() > 1 && regs->rax && p->fn != FN_BOUNDARY &&
@@ -705,7 +761,7 @@ static void on_return(struct session *s, struct tracee *t,
 	if (p->fn == FN_BOUNDARY) {
 		if (p->data && !fixture_returned(proc, p->data)) {
 			finish_held(s, t, p->data);
-			held = 1;
+			*held = 1;
 		}
 	} else if (p->fn == FN_FIXTURE) {
 		fixture_returned(proc, p->data);
@@ -720,7 +776,32 @@ static void on_return(struct session *s, struct tracee *t,
 			       p->arg[1], addr, stack);
 	}
 	regs->rip = p->ret;
-	t->rs.n--;
+	retstack_remove(&t->rs, p);
+	return 0;
+}
+
+/* The trampoline: an intercepted call returns. */
+static void on_return(struct session *s, struct tracee *t,
+		      struct user_regs_struct *regs)
+{
+	struct process *proc = t->proc;
+	int held;
+
+	if (complete_return(s, t, regs, &held) < 0) {
+		/*
+		 * Nothing tells where this thread should go: memsup lost
+		 * track of the call. It is said, and the program gets the
+		 * SIGSEGV of a wild return, as natively a return to a
+		 * clobbered address would; memsup does not kill it.
+		 */
+		error_msg("process %d thread %d returned to memsup's "
+			  "trampoline with no call pending (memsup lost track "
+			  "of it): it gets SIGSEGV", (int)proc->pid,
+			  (int)t->tid);
+		if (set_regs(t, regs) == 0)
+			resume(t, SIGSEGV);
+		return;
+	}
 	if (set_regs(t, regs) == 0)
 		resume(t, 0);
 	if (held)
@@ -1686,6 +1767,149 @@ static void on_fixture(struct session *s, struct tracee *t,
 	step_over(t, bp, regs, &wb);
 }
 
+/* ---- detach: a thread caught in the middle of a hit ---- */
+
+/*
+ * Whether T has a SIGTRAP of the kernel's queued (si_code > 0: an int3's
+ * SI_KERNEL, a single-step's TRAP_TRACE or TRAP_BRKPT), not one that
+ * kill() or raise() sent (si_code <= 0). A trap queued without its
+ * siginfo (the kernel could not allocate one) shows only in the thread's
+ * pending set, /proc/TID/status SigPnd: that counts too.
+ */
+static int kernel_trap_queued(const struct tracee *t)
+{
+	struct __ptrace_peeksiginfo_args a = { 0, 0, 16 };
+	siginfo_t si[16];
+	char path[64], line[256];
+	unsigned long long pnd = 0;
+	long n, i;
+	FILE *fp;
+
+	n = ptrace(PTRACE_PEEKSIGINFO, t->tid, &a, si);
+	for (i = 0; i < n; i++)
+		if (si[i].si_signo == SIGTRAP)
+			return si[i].si_code > 0;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)t->tid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "SigPnd: %llx", &pnd) == 1)
+			break;
+	fclose(fp);
+	return (pnd >> (SIGTRAP - 1)) & 1;
+}
+
+/*
+ * Whether T, with SP its stack pointer and BP's int3 just run (or about
+ * to run), came there by returning to the trampoline: the same test as
+ * on_entry()'s.
+ */
+static int at_trampoline(const struct tracee *t, const struct breakpoint *bp,
+			 uint64_t sp)
+{
+	const struct pending *p = retstack_top(&t->rs);
+
+	return bp->fn == FN_ENTRY &&
+	       (t->proc->as->entry_reached || (p && p->slot == sp - 8));
+}
+
+/*
+ * T reports its stop for the detach (the event-stop of the interrupt).
+ *
+ * The kernel reports that stop before a signal already queued: a thread
+ * that ran one of memsup's int3s just as it was interrupted stops with
+ * rip one past the int3 and the breakpoint's SIGTRAP still pending. Once
+ * detached it would take that SIGTRAP untraced: killed, or, with a
+ * handler, resumed one byte into an instruction (gdb's "moribund
+ * locations" problem). Such a thread is rewound to the breakpoint's
+ * address (the original instruction has not run; at the trampoline the
+ * call is completed instead, and it goes on at the caller) and resumed
+ * only to take that SIGTRAP, before any of its code runs; drain_stop()
+ * parks it at that signal-delivery-stop, which PTRACE_DETACH then
+ * cancels (signal 0).
+ *
+ * A thread single-stepping over a lifted int3 finishes the step first:
+ * step_done() puts the int3 back and resumes it and the siblings it
+ * held, and session_detach() interrupts it again; so does a thread with
+ * a trap of the in-process engine's queued, which is taken normally. A
+ * thread that returned to the trampoline and stopped before running its
+ * int3 gets its real return address. Any other thread is parked as it
+ * is.
+ */
+static void detach_stop(struct session *s, struct tracee *t)
+{
+	struct aspace *as = t->proc->as;
+	struct user_regs_struct regs;
+	struct breakpoint *bp;
+	int held = 0;
+
+	t->flags &= ~TRACEE_DETACHING;
+	if (t->flags & TRACEE_STEPPING) {
+		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0L, 0L) < 0 &&
+		    errno != ESRCH)
+			perror_msg("ptrace(PTRACE_SINGLESTEP, %d)", (int)t->tid);
+		return;
+	}
+	t->flags |= TRACEE_PARKED;
+	if (get_regs(t, &regs) < 0)
+		return;
+	bp = bp_find(&as->bps, regs.rip - 1);
+	if (bp && kernel_trap_queued(t)) {
+		if (!at_trampoline(t, bp, regs.rsp))
+			regs.rip = bp->addr;
+		else if (complete_return(s, t, &regs, &held) < 0)
+			error_msg("process %d thread %d returned to the "
+				  "trampoline with no call pending: it will "
+				  "rerun the program's entry point",
+				  (int)t->proc->pid, (int)t->tid);
+		if (set_regs(t, &regs) < 0)
+			return;
+		if (held)
+			release_held(s, t);
+		if (msg_verbosity() > 1)
+			verbose_msg("thread %d: caught in a hit of %s by the "
+				    "detach; its trap is discarded", (int)t->tid,
+				    bp->name);
+		t->flags = (t->flags & ~TRACEE_PARKED) | TRACEE_DRAINING;
+		resume(t, 0);
+		return;
+	}
+	if (!bp && as->inj && kernel_trap_queued(t)) {
+		/*
+		 * A trap of the in-process engine's recorder (or the
+		 * program's own int3): taken as at any other time, through
+		 * dispatch(); session_detach() then interrupts T again.
+		 */
+		t->flags &= ~TRACEE_PARKED;
+		resume(t, 0);
+		return;
+	}
+	bp = bp_find(&as->bps, regs.rip);
+	if (bp && regs.rip == as->entry && at_trampoline(t, bp, regs.rsp) &&
+	    complete_return(s, t, &regs, &held) == 0) {
+		set_regs(t, &regs);
+		if (held)
+			release_held(s, t);
+	}
+}
+
+/*
+ * A stop of T, resumed by detach_stop() to take its queued SIGTRAP: that
+ * trap's signal-delivery-stop parks it (the detach discards the signal).
+ * A signal of the program's dequeued first goes on to it (its handler's
+ * frame is set up, the trap comes next, before the handler runs); a
+ * second interrupt's stop is passed over.
+ */
+static void drain_stop(struct tracee *t, int event, int sig)
+{
+	if (event == 0 && sig == SIGTRAP) {
+		t->flags = (t->flags & ~TRACEE_DRAINING) | TRACEE_PARKED;
+		return;
+	}
+	resume(t, event == 0 ? sig : 0);
+}
+
 /* ---- dispatch ---- */
 
 static int on_sigtrap(struct session *s, struct tracee *t)
@@ -1783,6 +2007,10 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		held_stopped(t, status);
 		return;
 	}
+	if (t->flags & TRACEE_DRAINING) {
+		drain_stop(t, event, sig);
+		return;
+	}
 	/*
 	 * A signal arrived before the single-step trapped: the instruction
 	 * has not run. Put the int3 back and let the handler run; the thread
@@ -1818,8 +2046,7 @@ static void dispatch(struct session *s, pid_t tid, int status)
 		if (t->proc->as->inj_parent)
 			child_ready(s, t);
 		if (t->flags & TRACEE_DETACHING) {
-			t->flags = (t->flags & ~TRACEE_DETACHING) |
-				   TRACEE_PARKED;
+			detach_stop(s, t);
 			return;
 		}
 		/*
@@ -1927,7 +2154,7 @@ static int interrupt_unparked(struct session *s)
 			if (t->flags & TRACEE_PARKED)
 				continue;
 			running = 1;
-			if (t->flags & TRACEE_DETACHING)
+			if (t->flags & (TRACEE_DETACHING | TRACEE_DRAINING))
 				continue;
 			t->flags |= TRACEE_DETACHING;
 			if (ptrace(PTRACE_INTERRUPT, t->tid, 0L, 0L) < 0 &&

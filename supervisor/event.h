@@ -7,12 +7,25 @@
 
 #include "supervisor/tracee.h"
 
-#define MEMSUP_PTRACE_OPTIONS                                             \
-	(PTRACE_O_EXITKILL | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |  \
-	 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT)
+/*
+ * Attach (--pid): a process memsup did not start outlives memsup, even a
+ * memsup killed by SIGKILL or crashed (no PTRACE_O_EXITKILL; its children
+ * and threads inherit these options). docs/supervisor.md says what state
+ * such a process may be left in.
+ */
+#define MEMSUP_ATTACH_PTRACE_OPTIONS                                      \
+	(PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
+	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT)
+/* Launch: a dead memsup never leaves the program it started running
+ * trapped (PTRACE_O_EXITKILL). */
+#define MEMSUP_PTRACE_OPTIONS						  \
+	(PTRACE_O_EXITKILL | MEMSUP_ATTACH_PTRACE_OPTIONS)
 
 /* SIGINT, SIGTERM, SIGHUP and the --timeout alarm only set a flag. */
 void session_install_signals(unsigned timeout);
+/* In the program's process, before its exec: the dispositions memsup
+ * inherited, for the signals session_install_signals() changed. */
+void session_restore_signals(void);
 /* The signal that asked the loop to stop, or 0. */
 int session_stop_signal(void);
 

@@ -1,7 +1,8 @@
 /*
- * Starting supervision: launch a program (SPEC §8: fork, PTRACE_SEIZE,
- * exec, with PTRACE_O_EXITKILL so that a dead memsup never leaves a
- * trapped program behind) or attach to a running one; and detaching.
+ * Starting supervision: launch a program (fork, PTRACE_SEIZE, exec, with
+ * PTRACE_O_EXITKILL so that a dead memsup never leaves a trapped program
+ * behind) or attach to a running one (without it: a process memsup did
+ * not start is never killed by memsup's death); and detaching.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -95,6 +96,8 @@ int session_launch(struct session *s, char *const argv[])
 	}
 	if (pid == 0) {
 		close(errpipe[0]);
+		/* The program's signal dispositions are its own. */
+		session_restore_signals();
 		/* Wait, stopped, to be seized; then exec. */
 		raise(SIGSTOP);
 		execvp(argv[0], argv);
@@ -169,7 +172,7 @@ static int seize_threads(struct session *s, struct process *proc)
 		if (tid <= 0 || tracee_find(s, tid))
 			continue;
 		if (ptrace(PTRACE_SEIZE, tid, 0L,
-			   (long)MEMSUP_PTRACE_OPTIONS) < 0) {
+			   (long)MEMSUP_ATTACH_PTRACE_OPTIONS) < 0) {
 			if (errno == ESRCH)
 				continue;	/* exited meanwhile */
 			perror_msg("attach: ptrace(PTRACE_SEIZE, %d)", (int)tid);
@@ -199,6 +202,12 @@ int session_attach(struct session *s, pid_t pid)
 	struct tracee *t;
 	int n;
 
+	if (pid == getpid()) {
+		error_msg("cannot attach to process %d: it is this memsup",
+			  (int)pid);
+		hint_msg("give the pid of the program to supervise");
+		return -1;
+	}
 	if (kill(pid, 0) < 0 && errno == ESRCH) {
 		error_msg("cannot attach to process %d: no such process",
 			  (int)pid);

@@ -357,6 +357,7 @@ static int finish_reports(int exit_status)
 		.policy = opts.policy_path,
 		.exit_status = exit_status,
 		.program_status = s->main_status,
+		.detached = s->mode == MODE_ATTACH && s->main_status < 0,
 		.seconds = t_reports - s->t0,
 		.clock = now_seconds,
 		.started = s->t0,
@@ -788,6 +789,15 @@ int main(int argc, char **argv)
 	if ((opts.junit_path &&
 	     report_file_open(&junit_file, opts.junit_path) < 0) ||
 	    report_views_open(opts.html_path, opts.collapsed_path) < 0) {
+		report_file_abandon(&json_file);
+		report_file_abandon(&junit_file);
+		policy_free(pol);
+		return EXIT_USAGE;
+	}
+	if (report_file_same(&json_file, &junit_file)) {
+		error_msg("--json and --junit-xml name the same file '%s'",
+			  opts.junit_path);
+		hint_msg("give each report its own file");
 		report_file_abandon(&json_file);
 		report_file_abandon(&junit_file);
 		policy_free(pol);

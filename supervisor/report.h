@@ -28,6 +28,7 @@ struct run_info {
 	const char *policy;		/* NULL without one */
 	int exit_status;		/* memsup's */
 	int program_status;		/* wait status, -1 unknown */
+	int detached;			/* --pid: the process runs on */
 	double seconds;
 	/* When set, the closing line's time is clock() - started, so that
 	 * it covers the reports written before it. */
@@ -35,19 +36,33 @@ struct run_info {
 	double started;
 };
 
-/* An output file opened before the program runs, so that an unwritable
- * path is a usage error (exit 2) and nothing is run. */
+/*
+ * An output file, opened before the program runs so that an unwritable
+ * path is a usage error (exit 2) and nothing is run. A regular file (or a
+ * new name) is written to an unnamed file (O_TMPFILE) in the same
+ * directory, mode 0666 less the umask, which gets a temporary name and is
+ * renamed over the name only when the report is complete: nothing is
+ * left behind by a memsup that dies, even of SIGKILL. A device, FIFO or
+ * socket, and /dev/stdout, /dev/stderr and /dev/fd/N, are written in
+ * place. A symbolic link as the final name is refused: memsup never
+ * writes through one.
+ */
 struct report_file {
 	char *path;
-	char *tmp;
-	FILE *fp;
+	char *tmp;		/* the temporary name, while it exists */
+	FILE *fp;		/* open from report_file_open() */
+	int in_place;
 };
 
 /* 0, or -1 with a message printed. */
 int report_file_open(struct report_file *rf, const char *path);
+/* Whether A and B are one file (the same name, or the same node). */
+int report_file_same(const struct report_file *a, const struct report_file *b);
+/* The stream to write the report to (RF->fp). */
+FILE *report_file_stream(struct report_file *rf);
 /* Flushes, syncs and renames into place; 0, or -1 with a message. */
 int report_file_commit(struct report_file *rf);
-/* Removes the temporary file (nothing to report). */
+/* Removes the temporary file, if any (nothing to report). */
 void report_file_abandon(struct report_file *rf);
 
 /* The program's exit status as SPEC §2 passes it through: 128+N for a

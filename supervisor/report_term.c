@@ -873,8 +873,10 @@ void report_term_summary(FILE *fp, const struct run_info *ri,
 			plural(sc->m.allocations, "allocation", "allocations"),
 			sc->m.frees, plural(sc->m.frees, "free", "frees"),
 			alloc, peak);
-		fprintf(fp, "memsup:   still live at exit: %s in %" PRIu64
-			" %s (%" PRIu64 " bytes)\n", leak, sc->m.leaked_blocks,
+		fprintf(fp, "memsup:   still live at %s: %s in %" PRIu64
+			" %s (%" PRIu64 " bytes)\n",
+			ri->detached ? "the detach" : "exit", leak,
+			sc->m.leaked_blocks,
 			plural(sc->m.leaked_blocks, "block", "blocks"),
 			sc->m.leaked_bytes);
 		if (sc->m.unknown_frees)

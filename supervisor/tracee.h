@@ -68,6 +68,8 @@ enum tracee_flags {
 	TRACEE_HELD = 1 << 4,		/* kept stopped while a sibling
 					 * single-steps a lifted int3 */
 	TRACEE_HELD_STOPPED = 1 << 5,	/* ... and its interrupt arrived */
+	TRACEE_DRAINING = 1 << 6,	/* detach: resumed, rewound, only to
+					 * take memsup's queued SIGTRAP */
 };
 
 struct tracee {

@@ -44,6 +44,7 @@
 #include <elfutils/libdwfl.h>
 #include <libunwind-ptrace.h>
 
+#include "supervisor/ehcheck.h"
 #include "supervisor/msg.h"
 #include "supervisor/remote.h"
 #include "supervisor/unwind.h"
@@ -362,6 +363,9 @@ static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 	if (!uw)
 		return -UNW_ENOINFO;
 	uw->stats.proc_info_misses++;
+	/* A damaged .eh_frame_hdr ends the stack, never memsup. */
+	if (!ehcheck_ok(uw->pid, ip))
+		return -UNW_ENOINFO;
 	upt_owner = uw;
 	ret = _UPT_find_proc_info(as, ip, pi, need_unwind_info, uw->upt);
 	upt_owner = saved;
@@ -794,6 +798,7 @@ void unwinder_flush(struct unwinder *uw)
 	void *upt;
 
 	unw_flush_cache(uw->as, 0, 0);
+	ehcheck_forget();
 	/* The _UPT context keeps the last ELF image and its table mapped. */
 	upt = _UPT_create(uw->pid);
 	if (upt) {
@@ -819,7 +824,13 @@ static void walk_libunwind(struct unwinder *uw, uint64_t *pcs, unsigned *np,
 		return;
 	prev_ip = uw->caller_ip;
 	prev_sp = uw->caller_sp;
-	while (n < max && unw_step(&cursor) > 0) {
+	/*
+	 * A frame in an object whose unwind table is damaged ends the stack
+	 * here: libunwind's guess for a frame without unwind information
+	 * reads values it never set.
+	 */
+	while (n < max && ehcheck_ok(uw->pid, prev_ip - 1) &&
+	       unw_step(&cursor) > 0) {
 		if (unw_get_reg(&cursor, UNW_REG_IP, &ip) < 0 ||
 		    unw_get_reg(&cursor, UNW_REG_SP, &sp) < 0 || !ip)
 			break;

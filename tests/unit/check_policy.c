@@ -863,6 +863,31 @@ START_TEST(policy_length_bounds_text)
 }
 END_TEST
 
+/* Past POLICY_MAX_BYTES: refused, whatever the text; at it: read. */
+START_TEST(policy_size_bound)
+{
+	size_t len = POLICY_MAX_BYTES + 1;
+	char *text = malloc(len);
+	struct policy_diag diag;
+	struct policy *pol;
+
+	ck_assert_ptr_nonnull(text);
+	memset(text, '#', len);
+	pol = policy_load_string("big", text, len, &diag);
+	ck_assert_ptr_null(pol);
+	ck_assert_uint_eq(diag.nerrors, 1);
+	ck_assert_ptr_nonnull(strstr(diag.errors[0].msg, "16 MiB"));
+	policy_diag_release(&diag);
+	/* A comment of exactly the bound is an empty policy: an error of
+	 * its own, not the size's. */
+	pol = policy_load_string("big", text, len - 1, &diag);
+	ck_assert_ptr_null(pol);
+	ck_assert_ptr_null(strstr(diag.errors[0].msg, "16 MiB"));
+	policy_diag_release(&diag);
+	free(text);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *make_policy_suite(void)
@@ -882,6 +907,7 @@ Suite *make_policy_suite(void)
 	tcase_add_test(tc, policy_file_directory);
 	tcase_add_test(tc, policy_null_diag);
 	tcase_add_test(tc, policy_length_bounds_text);
+	tcase_add_test(tc, policy_size_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

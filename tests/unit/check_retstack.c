@@ -16,7 +16,7 @@ static void count(struct pending *p, void *arg)
 START_TEST(push_find_prune)
 {
 	struct retstack rs, copy;
-	uint64_t last = 0;
+	uint64_t last = 0, ret;
 	struct pending *p;
 
 	retstack_init(&rs);
@@ -50,6 +50,47 @@ START_TEST(push_find_prune)
 	ck_assert_uint_eq(copy.n, 3);
 	ck_assert_uint_eq(copy.v[0].ret, 0x401000);
 	retstack_release(&copy);
+
+	/* A dropped frame's return address is remembered, once. */
+	ret = 0;
+	ck_assert_int_eq(retstack_take_gone(&rs, 0x7000, &ret), 1);
+	ck_assert_uint_eq(ret, 0x401000);
+	ck_assert_int_eq(retstack_take_gone(&rs, 0x7000, &ret), 0);
+	ck_assert_int_eq(retstack_take_gone(&rs, 0x1234, &ret), 0);
+	retstack_release(&rs);
+}
+END_TEST
+
+/* Frames of two stacks interleaved: one returns from the middle. */
+START_TEST(remove_middle)
+{
+	struct retstack rs;
+	uint64_t slots[] = { 0x7000, 0x3000, 0x6f00, 0x2f00 };
+	uint64_t ret;
+	unsigned i;
+
+	retstack_init(&rs);
+	for (i = 0; i < 4; i++)
+		retstack_push(&rs)->slot = slots[i];
+	retstack_remove(&rs, retstack_find(&rs, 0x3000));
+	ck_assert_uint_eq(rs.n, 3);
+	ck_assert_uint_eq(rs.v[0].slot, 0x7000);
+	ck_assert_uint_eq(rs.v[1].slot, 0x6f00);
+	ck_assert_uint_eq(rs.v[2].slot, 0x2f00);
+	retstack_remove(&rs, retstack_top(&rs));
+	ck_assert_uint_eq(retstack_top(&rs)->slot, 0x6f00);
+	/* More drops than the ring holds: the oldest are forgotten. */
+	for (i = 0; i < RETSTACK_GONE + 2; i++) {
+		struct pending *p = retstack_push(&rs);
+
+		p->slot = 0x100 + i;
+		p->ret = 0x500 + i;
+		retstack_prune(&rs, 0x100 + i + 1, NULL, NULL);
+	}
+	ck_assert_int_eq(retstack_take_gone(&rs, 0x100, &ret), 0);
+	ck_assert_int_eq(retstack_take_gone(&rs, 0x100 + RETSTACK_GONE + 1,
+					    &ret), 1);
+	ck_assert_uint_eq(ret, 0x500 + RETSTACK_GONE + 1);
 	retstack_release(&rs);
 }
 END_TEST
@@ -60,6 +101,7 @@ Suite *make_retstack_suite(void)
 	TCase *tc = tcase_create("retstack");
 
 	tcase_add_test(tc, push_find_prune);
+	tcase_add_test(tc, remove_middle);
 	suite_add_tcase(s, tc);
 	return s;
 }

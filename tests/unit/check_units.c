@@ -27,6 +27,11 @@ static const char why_unit[] = "unknown unit; expected B, KB, MB, GB, TB, "
 static const char why_trailing[] = "unexpected text after the unit";
 static const char why_bare_decimal[] = "a number without a unit is bytes "
 				       "and cannot have decimals";
+static const char why_byte_decimal[] = "a number of bytes (B) cannot have "
+				       "decimals: a memory size is a whole "
+				       "number of bytes";
+static const char why_below_byte[] = "less than one byte; a memory size is a "
+				     "whole number of bytes";
 static const char why_large[] = "too large; the largest size is "
 				"18446744073709551615 bytes (16 EiB - 1)";
 
@@ -76,10 +81,9 @@ static const struct size_ok {
 	{ "100.0B", 100 },
 	{ "3.14 PB", 3535325707485839ULL },	/* floor(3.14 * 2^50) */
 	{ "0.1 KB", 102 },			/* 102.4 rounds down */
-	{ "1.5 B", 1 },				/* fractions of a byte: down */
-	{ "0.9999 B", 0 },
 	{ "0.0009765625 KB", 1 },		/* exactly 2^-10 KiB */
-	{ "0.0009765624 KB", 0 },
+	{ "0.0009765626 KB", 1 },		/* a fraction of a byte: down */
+	{ "0.0 B", 0 },
 	{ "1.00000000000000000000000000001 KB", 1024 },
 	{ "15.999999999999999999999 EiB", UINT64_MAX },
 	/* the top of 64 bits */
@@ -92,6 +96,12 @@ static const struct size_bad {
 	const char *s;
 	const char *why;
 } size_bad[] = {
+	/* a byte is not divided, and a size is not rounded to nothing */
+	{ "1.5 B", why_byte_decimal },
+	{ "0.9999 B", why_byte_decimal },
+	{ "0.5 B", why_byte_decimal },
+	{ "0.0009765624 KB", why_below_byte },
+	{ "0.0000000001 KB", why_below_byte },
 	{ "", why_empty },
 	{ "   ", why_empty },
 	{ "-5", why_negative },
