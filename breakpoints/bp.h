@@ -4,7 +4,7 @@
  *
  * A breakpoint exists from bp_add() to bp_table_release(); it is "armed"
  * while its int3 is in the process's memory. Allocator breakpoints are
- * armed only while a scope is open in the process (SPEC §9); the entry
+ * armed only while a scope is open in the process (docs/performance.md); the entry
  * trampoline and the dynamic linker's r_brk stay armed throughout.
  */
 #ifndef MEMSUP_BP_H

@@ -1,6 +1,6 @@
 /*
  * The test boundaries of a program, found in its ELF file without running
- * it (SPEC §4.2): Check tests from their TTest objects, GoogleTest bodies
+ * it (docs/discovery.md): Check tests from their TTest objects, GoogleTest bodies
  * from their symbols, cmocka tests from static CMUnitTest arrays, and any
  * function a policy `tests` key names.
  *

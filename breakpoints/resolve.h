@@ -32,7 +32,7 @@ struct objects {
 	unsigned generation;		/* bumped whenever the list changes */
 };
 
-/* The standard allocator entry points of SPEC §5. */
+/* The standard allocator entry points of docs/supervisor.md. */
 struct allocator_symbol {
 	const char *name;
 	enum bp_fn fn;

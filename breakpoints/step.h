@@ -6,7 +6,7 @@
  * must run the displaced first instruction before letting the thread go
  * on. Restoring the byte and single-stepping costs a PTRACE_SINGLESTEP
  * round trip (~35 us here) and opens a window in which another thread
- * runs through the unarmed entry unseen (SPEC §8). The first instructions
+ * runs through the unarmed entry unseen (docs/supervisor.md). The first instructions
  * of allocator entry points are few and simple (glibc 2.36: push %r12,
  * test %rdi,%rdi, mov %rsi,%rax, cmpb $0,x(%rip); libstdc++: endbr64), so
  * they are executed here on the saved registers instead: the thread then

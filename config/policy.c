@@ -1,5 +1,5 @@
 /*
- * The YAML policy of SPEC §3 (reference: docs/policy.md).
+ * The YAML policy (docs/policy.md).
  *
  * The text is checked for UTF-8 first, so that a bad byte is reported
  * where it is; libyaml's document API then builds the node tree, whose

@@ -1,5 +1,5 @@
 /*
- * The YAML policy of SPEC §3, loaded with libyaml into plain C.
+ * The YAML policy (docs/policy.md), loaded with libyaml into plain C.
  *
  * Ownership: policy_load_*() returns a policy the caller frees with
  * policy_free(); every string and array in it belongs to the policy.

@@ -1,6 +1,6 @@
 /*
  * Sizes and thresholds as the policy and the command line spell them
- * (SPEC §2, §3; grammar in docs/policy.md).
+ * (the man page; grammar in docs/policy.md).
  *
  * A size is computed exactly in integers, never through a double: the
  * integer part is multiplied by the unit, and the fraction is multiplied
@@ -21,7 +21,7 @@ struct unit {
 
 /*
  * pytest-memray reads KB..PB as powers of 1024; the IEC spellings mean the
- * same. EB and EiB go beyond SPEC §3 so that every size that
+ * same. EB and EiB go beyond docs/policy.md so that every size that
  * units_format_size() prints can be read back.
  */
 static const struct unit units[] = {

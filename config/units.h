@@ -1,6 +1,6 @@
 /*
  * Sizes and thresholds as the policy and the command line spell them
- * (SPEC §2, §3). Pure functions, no allocation.
+ * (the man page). Pure functions, no allocation.
  */
 #ifndef MEMSUP_UNITS_H
 #define MEMSUP_UNITS_H

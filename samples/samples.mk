@@ -93,7 +93,7 @@ SAMPLES += samples/churn/churn
 samples/churn/churn: $(CHURN_SRCS) samples/churn/churn.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $(CHURN_SRCS)
 
-# faults: the fault matrix of issue 7 (tests/e2e/0100-*.sh)
+# faults: the fault matrix (tests/e2e/0100-*.sh)
 include samples/faults/build.mk
 include samples/check-suite/build.mk
 include samples/harm/build.mk

@@ -6,7 +6,7 @@
  * while it doubles), so a block costs 34 to 69 bytes, 48 on average.
  *
  * "seq" is the process's allocation counter at the block's birth: a scope
- * that opened at sequence S owns exactly the blocks with seq >= S (SPEC §5:
+ * that opened at sequence S owns exactly the blocks with seq >= S (docs/supervisor.md:
  * frees of blocks from before the scope do not lower its peak).
  *
  * Packing limits: a size below 2^48 (256 TiB), a sequence below 2^40

@@ -1,5 +1,5 @@
 /*
- * memsup compare and the --baseline gate (SPEC §2). compare.h states the
+ * memsup compare and the --baseline gate (the man page). compare.h states the
  * rules; docs/reports.md shows the table.
  */
 #include <errno.h>

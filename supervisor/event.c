@@ -204,7 +204,7 @@ static void batch_init(struct write_batch *wb, const struct remote *mem)
 
 /*
  * While T single-steps over a lifted int3, no other thread of its process
- * may run: it could pass the breakpoint unseen (SPEC §8). They are
+ * may run: it could pass the breakpoint unseen (docs/supervisor.md). They are
  * interrupted, and a stop any of them reports meanwhile is kept for
  * later (dispatch() sees TRACEE_HELD).
  */
@@ -563,7 +563,7 @@ static int on_alloc(struct session *s, struct tracee *t,
 
 /*
  * A frame on T's retstack was abandoned: a longjmp or an exception went
- * past it. A test scope opened there closes, unfinished (SPEC §4.1).
+ * past it. A test scope opened there closes, unfinished (docs/discovery.md).
  */
 struct prune_ctx {
 	struct session *s;
@@ -676,7 +676,7 @@ static void prune_at_entry(struct session *s, struct tracee *t, uint64_t sp,
 }
 
 /*
- * Whether T is inside an intercepted allocation call (SPEC §5: one call,
+ * Whether T is inside an intercepted allocation call (docs/supervisor.md: one call,
  * one event), dropping frames that were abandoned. A pending call whose
  * slot is SP itself is still live: glibc's realloc(NULL, n) tail-jumps to
  * malloc, which then runs on realloc's frame, the trampoline in its slot.
@@ -1273,7 +1273,7 @@ static void on_entry(struct session *s, struct tracee *t,
 /*
  * The process's image ends (exit, signal, exec) with scopes open. The
  * whole-program scope ends normally unless a signal killed it; a test
- * scope did not return, so it is unfinished with the reason (SPEC §4.1).
+ * scope did not return, so it is unfinished with the reason (docs/discovery.md).
  */
 static void close_scopes(struct session *s, struct process *proc,
 			 const char *why, int killed)
@@ -1333,7 +1333,7 @@ static void on_exec(struct session *s, struct tracee *t)
 
 /*
  * A child forked inside a test: the test's scope stays its parent's
- * (SPEC §4.1, a scope belongs to one process).
+ * (docs/discovery.md, a scope belongs to one process).
  */
 static void forget_parent_tests(struct tracee *t)
 {
@@ -1545,7 +1545,7 @@ static void on_exit_status(struct session *s, struct tracee *t, int status)
 /*
  * A thread enters a test function: a scope opens until that call returns
  * to the trampoline, or its frame is abandoned. A recursive call opens
- * none (SPEC §4.1: one scope, at the outermost call).
+ * none (docs/discovery.md: one scope, at the outermost call).
  */
 static void on_boundary(struct session *s, struct tracee *t,
 			struct breakpoint *bp, struct user_regs_struct *regs)
@@ -1632,7 +1632,7 @@ static void on_unwind(struct session *s, struct tracee *t,
 	step_over(t, bp, regs, &wb);
 }
 
-/* A test function returns: its scope closes (SPEC §4.1). */
+/* A test function returns: its scope closes (docs/discovery.md). */
 static void on_boundary_return(struct session *s, struct tracee *t,
 			       struct breakpoint *bp,
 			       struct user_regs_struct *regs)

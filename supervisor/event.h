@@ -1,5 +1,5 @@
 /*
- * The event loop and process control of SPEC §8: launch, attach, the
+ * The event loop and process control of docs/supervisor.md: launch, attach, the
  * loop itself, and detach.
  */
 #ifndef MEMSUP_EVENT_H

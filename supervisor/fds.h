@@ -1,6 +1,6 @@
 /*
  * File descriptors of a process, read from /proc/PID/fd at the two
- * boundaries of a scope (SPEC §5 "fds").
+ * boundaries of a scope (docs/supervisor.md).
  */
 #ifndef MEMSUP_FDS_H
 #define MEMSUP_FDS_H

@@ -1,5 +1,5 @@
 /*
- * Checking a closed scope against its limits (SPEC §3, §5): a pure
+ * Checking a closed scope against its limits (docs/policy.md): a pure
  * function of the scope's figures, its limits and a leak filter.
  */
 #ifndef MEMSUP_JUDGE_H

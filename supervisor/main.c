@@ -1,5 +1,5 @@
 /*
- * memsup: the command line of SPEC §2.
+ * memsup: the command line of the man page.
  *
  * Exit statuses (one table, as eu-stack keeps):
  *   0..255  the program's own status (128+N when killed by signal N)
@@ -393,7 +393,7 @@ static int finish_reports(int exit_status)
 	return failed;
 }
 
-/* The --baseline gate (SPEC §2): 1 when a threshold is exceeded. */
+/* The --baseline gate (the man page): 1 when a threshold is exceeded. */
 static int gate_failed(const struct session *s)
 {
 	if (!opts.baseline)
@@ -836,7 +836,7 @@ int main(int argc, char **argv)
 
 	/*
 	 * Check kills a test that outlives its timeout (4 s by default);
-	 * under supervision tests run slower (SPEC §4.2). A value in the
+	 * under supervision tests run slower (docs/discovery.md). A value in the
 	 * environment wins over the default, the option over both.
 	 */
 	if (!opts.pid)

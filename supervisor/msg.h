@@ -2,7 +2,7 @@
  * Diagnostics on stderr in git's voice: "memsup: what failed: why", lowercase,
  * no final period, with an optional "hint:" line the user can act on.
  * die() runs the registered cleanup first (disarm, detach or kill, write the
- * reports for what finished), as SPEC §10 requires.
+ * reports for what finished), as docs/supervisor.md requires.
  */
 #ifndef MEMSUP_MSG_H
 #define MEMSUP_MSG_H
@@ -12,7 +12,7 @@
 #define ATTR_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define ATTR_NORETURN __attribute__((noreturn))
 
-/* Exit statuses of SPEC §2, one table (eu-stack's EXIT_*). */
+/* Exit statuses of the man page, one table (eu-stack's EXIT_*). */
 enum memsup_exit {
 	EXIT_USAGE = 2,		/* usage or policy error, unwritable output */
 	EXIT_SUPERVISION = 3,	/* ptrace refused, program not found, ... */

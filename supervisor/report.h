@@ -1,6 +1,6 @@
 /*
  * The reports: pure writers from the finished scopes to a stream, and the
- * atomic file they go to (SPEC §7: a temporary file in the same directory,
+ * atomic file they go to (docs/reports.md: a temporary file in the same directory,
  * renamed over the target once complete, so a reader never sees half).
  */
 #ifndef MEMSUP_REPORT_H
@@ -65,7 +65,7 @@ int report_file_commit(struct report_file *rf);
 /* Removes the temporary file, if any (nothing to report). */
 void report_file_abandon(struct report_file *rf);
 
-/* The program's exit status as SPEC §2 passes it through: 128+N for a
+/* The program's exit status as the man page passes it through: 128+N for a
  * signal. */
 int report_program_exit(int wait_status);
 
@@ -118,7 +118,7 @@ void report_term_failure(FILE *fp, const struct run_info *ri,
 void report_term_unfinished(FILE *fp, const struct scope *sc);
 
 /*
- * JUnit XML (SPEC §7.2): one <testsuite> per executable, one <testcase>
+ * JUnit XML (docs/reports.md): one <testsuite> per executable, one <testcase>
  * per scope. XUNIT1 = 0 validates against junit-10.xsd (the default,
  * --junit-family=xunit2); XUNIT1 = 1 adds file and line attributes to
  * each <testcase>. Strings are escaped for XML 1.0: control bytes as

@@ -1,5 +1,5 @@
 /*
- * JSON results (SPEC §7.3). A pure writer: scopes in, text out.
+ * JSON results (docs/reports.md). A pure writer: scopes in, text out.
  */
 #include <inttypes.h>
 #include <stdio.h>

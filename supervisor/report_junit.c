@@ -1,5 +1,5 @@
 /*
- * JUnit XML (SPEC §7.2). A pure writer: scopes in, text out.
+ * JUnit XML (docs/reports.md). A pure writer: scopes in, text out.
  *
  * <testsuites> holds one <testsuite> per executable (the scopes grouped
  * by executable path, in the order each first appears), named after the

@@ -1,5 +1,5 @@
 /*
- * The terminal report (SPEC §7.1), in pytest-memray's shape: a line per
+ * The terminal report (docs/reports.md), in pytest-memray's shape: a line per
  * test as it finishes, then the failures with their call stacks, an
  * optional MEMSUP REPORT section, a short summary and one closing line.
  *

@@ -1,5 +1,5 @@
 /*
- * Scopes and their figures (SPEC §4.1, §5), pure accounting with no ptrace.
+ * Scopes and their figures (docs/discovery.md), pure accounting with no ptrace.
  *
  * A process owns its live blocks and a list of open scopes. Every
  * allocation and free is applied to each open scope of its process. A

@@ -81,7 +81,7 @@ struct tracee {
 	uint64_t step_bp;		/* TRACEE_STEPPING: its address */
 	struct retstack rs;
 	/* A free-class call in progress (operator delete, a custom free):
-	 * the free() it makes inside is the same event (SPEC §5). */
+	 * the free() it makes inside is the same event (docs/supervisor.md). */
 	uint64_t nest_ptr, nest_sp, nest_ret, nest_bp;
 	int held_status;		/* TRACEE_HELD: a stop to handle later */
 	int has_held_status;

@@ -5,7 +5,7 @@
  * between processes: a forked child gets its own (libunwind's caches hold
  * the parent's pid), and an exec needs a new one (the image changed).
  *
- * Speed is the point (SPEC §9). A 10-frame unwind with libunwind's stock
+ * Speed is the point (docs/performance.md). A 10-frame unwind with libunwind's stock
  * _UPT accessors costs ~1.6 ms (PTRACE_PEEKDATA per word, proc info found
  * anew for every frame). Here registers come from the regs the caller
  * already has and stack memory from a few process_vm_readv calls of whole

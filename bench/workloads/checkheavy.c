@@ -1,5 +1,5 @@
 /*
- * checkheavy: a Check suite with a heavy setup (issue 6): an unchecked
+ * checkheavy: a Check suite with a heavy setup: an unchecked
  * fixture builds a catalogue of N records, one malloc each, in a hash
  * table (one calloc), and frees it all after the tests; all of that is
  * outside every test. The tests, forked by Check as usual, query the

@@ -1,7 +1,7 @@
 /*
  * compute: about 1 s of arithmetic (native, -O2, SCALE 1) with exactly
  * ALLOCS allocations and ALLOCS frees; the "between events the program
- * runs at native speed" workload of issue 6.
+ * runs at native speed" workload.
  *
  *   compute [SCALE]        SCALE multiplies the arithmetic (default 1)
  */

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 /*
- * What the heap work of basic.c does, call by call (SPEC §5 counting), with
+ * What the heap work of basic.c does, call by call (docs/supervisor.md counting), with
  * the bytes live after each call:
  *
  *    a = malloc(100)                 alloc 100              live  100

@@ -1,7 +1,7 @@
 /*
  * cxx: operator new/delete, new[]/delete[], and std::vector<int> growth.
  *
- * Figures (SPEC §5; "one call, one event": operator new calls malloc, which
+ * Figures (docs/supervisor.md; "one call, one event": operator new calls malloc, which
  * is part of the same call):
  *
  *   new int              alloc 4                 delete      free

@@ -1,4 +1,4 @@
-# faults: the samples of the fault matrix (issue 7, tests/e2e/0100-*.sh).
+# faults: the samples of the fault matrix (tests/e2e/0100-*.sh).
 # Included at the end of samples/samples.mk, which defines SAMPLE_CFLAGS,
 # SAMPLE_CXXFLAGS and SAMPLE_COMMON.
 

@@ -1,6 +1,6 @@
 /*
  * faults: one program, one fault per mode (faults MODE [N]), for the fault
- * matrix of tests/e2e/0100-*.sh (issue 7). It prints with write(2) only
+ * matrix of tests/e2e/0100-*.sh. It prints with write(2) only
  * (say.h), so every allocation is one of the figures below.
  *
  * Test boundaries (samples/faults/faults.yaml): fault_test() and

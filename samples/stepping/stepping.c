@@ -1,7 +1,7 @@
 /*
  * stepping: a custom allocator whose first instructions memsup cannot
  * emulate, called by four threads at once, so that every entry takes the
- * single-step fallback while siblings run (SPEC §8: no thread may pass a
+ * single-step fallback while siblings run (docs/supervisor.md: no thread may pass a
  * lifted breakpoint unseen).
  *
  *   my_alloc  lea (%rdi),%rdi; jmp malloc    (lea is not emulated)

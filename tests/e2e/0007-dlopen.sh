@@ -1,6 +1,6 @@
 #!/bin/sh
 # dlopen: allocations made by a library loaded at run time are seen, and so
-# are dlopen's own (SPEC §4.3). samples/dlopen, DLOPEN_* in expect.sh.
+# are dlopen's own (docs/discovery.md). samples/dlopen, DLOPEN_* in expect.sh.
 #
 # Exact yet robust: dlopen's own blocks depend on glibc and on the library's
 # path, so the library's figures are asserted as the difference between a

@@ -1,7 +1,7 @@
 #!/bin/sh
 # attach: memsup --pid attaches to a running process, supervises it, and at
 # --timeout removes every breakpoint and detaches, leaving the process to
-# finish on its own, unharmed (SPEC §8); when the process exits while
+# finish on its own, unharmed (docs/supervisor.md); when the process exits while
 # attached, memsup exits with its status. samples/attach/attach.c.
 . "${0%/*}/lib.sh"
 require_memsup

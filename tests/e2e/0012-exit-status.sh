@@ -1,5 +1,5 @@
 #!/bin/sh
-# Exit statuses of memsup itself (SPEC §2): 2 for a usage error (nothing is
+# Exit statuses of memsup itself (the man page): 2 for a usage error (nothing is
 # run), 3 when supervision fails (program not found, not executable, ptrace
 # refused), each with a message on stderr. The program's own statuses are in
 # 0001-basic.sh (0, 3, 5) and 0009-segv.sh (139).

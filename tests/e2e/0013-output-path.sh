@@ -1,6 +1,6 @@
 #!/bin/sh
 # An output path that cannot be written is a usage error, found before the
-# program runs (SPEC §2: exit 2, nothing is run); and the JSON document is
+# program runs (the man page: exit 2, nothing is run); and the JSON document is
 # written atomically: no temporary file is left beside it.
 . "${0%/*}/lib.sh"
 require_memsup

@@ -2,7 +2,7 @@
 # stepping: four threads call a custom allocator whose first instructions
 # (lea; jmp) memsup cannot emulate, so each entry is single-stepped with
 # the int3 lifted. Every sibling must be held meanwhile: a thread that ran
-# through the lifted breakpoint would lose an event (SPEC §8).
+# through the lifted breakpoint would lose an event (docs/supervisor.md).
 . "${0%/*}/lib.sh"
 require_memsup
 require_sample samples/stepping/stepping

@@ -1,5 +1,5 @@
 #!/bin/sh
-# check-suite: a real Check suite under its policy (SPEC §4, §5, §6). Per
+# check-suite: a real Check suite under its policy (docs/discovery.md). Per
 # test: the exact figures of samples/check-suite/suite.h, the verdicts of
 # limits.yaml, the classnames (TCase), the leak stacks' top frames and
 # source lines, the filtered leaks not judged, loop tests as name[i] (in
@@ -112,8 +112,7 @@ LOOP_NAMES=$(i=0; while [ $i -lt "$LOOP_ITERATIONS" ]; do
 # The JUnit file: valid against junit-10.xsd, and read by a CI-style
 # reader with the counts of the verdicts above: 9 tests, 5 failed limits,
 # 1 unfinished (an error).
-schema=${MEMSUP_SHARED:-../shared}/junit/junit-10.xsd
-[ -f "$schema" ] || schema=/work/shared/junit/junit-10.xsd
+schema=tests/junit/junit-10.xsd
 xmllint --noout --schema "$schema" "$X" 2>"$WORK/xmllint.err" ||
 	{ cat "$WORK/xmllint.err"; fail "$X does not validate against junit-10.xsd"; }
 counts=$(/usr/bin/python3 "${0%/*}/junit-counts.py" "$X") ||

@@ -1,5 +1,5 @@
 #!/bin/sh
-# gtest-like and recursion (SPEC §4.1, §4.2): GoogleTest-shaped tests found
+# gtest-like and recursion (docs/discovery.md): GoogleTest-shaped tests found
 # by their demangled *_Test::TestBody names and shown as Suite.Name, an
 # exception thrown out of a test (unfinished, the program goes on), a
 # recursive boundary measured once, a longjmp out of a boundary, and

@@ -1,5 +1,5 @@
 #!/bin/sh
-# reports and gates (SPEC §2, §7): memsup compare and --baseline with
+# reports and gates (the man page): memsup compare and --baseline with
 # --fail-on thresholds and their exit statuses, -q, --color, the JUnit
 # families, and stderr written in whole lines.
 . "${0%/*}/lib.sh"

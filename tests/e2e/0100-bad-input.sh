@@ -1,5 +1,5 @@
 #!/bin/sh
-# Bad input (SPEC §10, issue 7): malformed policies through the real binary
+# Bad input (docs/supervisor.md): malformed policies through the real binary
 # (check-policy and a run: exit 2, file:line:column, nothing run); a policy
 # naming tests the program lacks (a warning, the run goes on); an unknown
 # option; a program that is missing, a directory, not executable, 32-bit;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Programs that fail inside and outside a test (SPEC §4.1, §10, issue 7):
+# Programs that fail inside and outside a test (docs/discovery.md):
 # SIGSEGV, abort(), a double free (glibc aborts), exit() inside a test,
 # _exit() in a child forked inside a test, a longjmp out of a test, a C++
 # exception thrown through a test boundary. The program's status passes
@@ -136,7 +136,7 @@ expect_junit "$X" 1
 expect_pids_gone "$J"
 
 # The child forked inside fault_test: a scope belongs to one process
-# (SPEC §4.1), so with a policy the child has no copy of the test and no
+# (docs/discovery.md), so with a policy the child has no copy of the test and no
 # scope of its own (docs/supervisor.md "Follow"); its exit inside the
 # test did not disturb the parent's results above.
 match_json "$FORK_J" "[.scopes[] | select(.pid != $FORK_PPID)] | length" 0

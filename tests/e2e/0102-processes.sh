@@ -1,5 +1,5 @@
 #!/bin/sh
-# Many processes and threads (SPEC §4.3, §10, issue 7): 200 children forked
+# Many processes and threads (docs/discovery.md): 200 children forked
 # as fast as the parent can; fork + exec /bin/true in each child; vfork +
 # exec; a process made with a raw clone3 syscall; 16 threads allocating
 # while another thread calls exit(); a main thread that calls pthread_exit

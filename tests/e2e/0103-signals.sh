@@ -1,5 +1,5 @@
 #!/bin/sh
-# Signals (SPEC §8, §10, issue 7): memsup's own SIGINT, SIGTERM and SIGHUP
+# Signals (docs/supervisor.md): memsup's own SIGINT, SIGTERM and SIGHUP
 # while it runs a program (the program is killed, whatever it does with
 # those signals, and the reports are written: 130, 143, 129); a program
 # that stops itself with SIGSTOP (continued by someone else: it runs on);

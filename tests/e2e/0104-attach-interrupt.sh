@@ -1,5 +1,5 @@
 #!/bin/sh
-# memsup --pid interrupted (SPEC §8, issue 7): SIGINT (then SIGTERM) while
+# memsup --pid interrupted (docs/supervisor.md): SIGINT (then SIGTERM) while
 # attached makes memsup detach and exit 0 (as with --timeout, 0010-attach;
 # 130/143 are for an interrupted launch, docs/supervisor.md); the process runs on, untraced,
 # with every int3 gone: each executable mapping (its own text, libc's

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Outputs that cannot be written, and ptrace refused (SPEC §2, §10, issue
+# Outputs that cannot be written, and ptrace refused (the man page, issue
 # 7): a --json path in a directory that does not exist or is read-only is
 # exit 2 before the program runs (it would create a marker file); so is a
 # full device (/dev/full); memsup under a tracer (strace -f) cannot trace:

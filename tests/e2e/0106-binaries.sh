@@ -1,5 +1,5 @@
 #!/bin/sh
-# Binaries without the usual help (SPEC §10, issue 7): a stripped one (only .dynsym: memsup counts exactly through the C library's
+# Binaries without the usual help (docs/supervisor.md): a stripped one (only .dynsym: memsup counts exactly through the C library's
 # .dynsym, a policy names a function the binary exports, and list-tests
 # says that it cannot discover Check tests there); code without unwind
 # tables or frame pointers (the unwinder stops cleanly, figures exact).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Many live blocks (SPEC §9, issues 6 and 7): memsup's memory stays
+# Many live blocks (docs/performance.md, issues 6 and 7): memsup's memory stays
 # bounded: its peak RSS (with the program's, /usr/bin/time -v's "Maximum
 # resident set size" is the largest process of the run) stays under
 # N * 64 bytes + 200 MiB, and the figures stay exact (bigheap.c: N+1 / N+1 /

@@ -5,7 +5,7 @@
 # numbers. Each is derived from the sample's own constants, with the
 # arithmetic written out; the sample's source says the same in its comments.
 #
-# Counting rules (SPEC §5): allocations = successful allocation calls (one
+# Counting rules (docs/supervisor.md): allocations = successful allocation calls (one
 # call, one event: posix_memalign calling malloc, operator new calling malloc
 # and realloc(p, 0) calling free are each one event); allocated = bytes
 # requested; realloc(p, n) = a free of p and an allocation of n; free(NULL) =

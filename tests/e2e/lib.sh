@@ -258,7 +258,7 @@ abspath()
 	readlink -f "$1"
 }
 
-# --- Helpers for the fault matrix (tests/e2e/0100-*.sh, issue 7) ---
+# --- Helpers for the fault matrix (tests/e2e/0100-*.sh) ---
 
 # expect_stderr WORD...: memsup's stderr names every WORD (grep -i -E, one
 # pattern each): what happened and what to do, without tying the test to the
@@ -379,7 +379,7 @@ PY
 # JUnit XML, where this memsup has --junit-xml (being added): junit_opt
 # FILE prints the options to pass ("" without --junit-xml), expect_junit
 # FILE checks that FILE is well-formed XML (xmllint) and valid against the
-# Jenkins schema when /work/shared/junit/junit-10.xsd or shared/junit/ has it;
+# Jenkins schema in tests/junit/junit-10.xsd;
 # expect_junit FILE N also checks that exactly N testcases are <error>s.
 has_junit()
 {
@@ -400,7 +400,7 @@ expect_junit()
 	[ -s "$1" ] || { show_run; fail "memsup wrote no JUnit XML to $1"; }
 	xmllint --noout "$1" 2>"$WORK/xmllint.err" ||
 		{ show_run; cat "$WORK/xmllint.err" >&2; fail "$1 is not well-formed XML"; }
-	for ej_xsd in "$TOP/../shared/junit/junit-10.xsd" "$TOP/shared/junit/junit-10.xsd"; do
+	for ej_xsd in "$TOP/tests/junit/junit-10.xsd"; do
 		[ -f "$ej_xsd" ] || continue
 		xmllint --noout --schema "$ej_xsd" "$1" 2>"$WORK/xmllint.err" ||
 			{ show_run; cat "$WORK/xmllint.err" >&2; fail "$1 does not validate against $ej_xsd"; }

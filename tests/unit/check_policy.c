@@ -407,7 +407,7 @@ static const struct good_case {
 	const char *text;
 	const char *printed;
 } good_cases[] = {
-	{ "the example of SPEC §3",
+	{ "the example of docs/policy.md",
 	  "version: 1                      # optional\n"
 	  "discover: check                 # auto (default) | check | ...\n"
 	  "stack_depth: 16\n"

@@ -3,8 +3,8 @@
  * failure, leaks with stacks from a fake symbolizer, an unfinished scope,
  * names with <&"'\x01\xff and C++ templates) in, the exact text out,
  * against the files in report-data/. The default JUnit XML is validated
- * with xmllint against junit-10.xsd when both can be found
- * ($MEMSUP_SHARED, else ../../../shared from tests/unit).
+ * with xmllint against tests/junit/junit-10.xsd (the Jenkins xUnit
+ * plugin's JUnit schema, MIT, its notice in the file).
  *
  * MEMSUP_UPDATE_EXPECTED=1 rewrites the expected files from the output
  * (then read the diff before committing it). A mismatch leaves the output
@@ -296,12 +296,8 @@ static int have_xmllint(void)
 
 static const char *xsd_path(void)
 {
-	static char path[4096];
-	const char *shared = getenv("MEMSUP_SHARED");
-
-	snprintf(path, sizeof(path), "%s/junit/junit-10.xsd",
-		 shared && *shared ? shared : "../../../shared");
-	return path;
+	/* run from tests/unit */
+	return "../junit/junit-10.xsd";
 }
 
 /* 0 when xmllint accepts the file (against XSD if not NULL). */
@@ -384,7 +380,7 @@ START_TEST(junit_validates)
 
 	if (!have_xmllint() || access(xsd_path(), R_OK) != 0) {
 		fprintf(stderr, "check_report: skipping schema validation: "
-			"no xmllint or no %s (set MEMSUP_SHARED)\n",
+			"no xmllint or no %s\n",
 			xsd_path());
 		run_free(scopes);
 		return;

@@ -1,6 +1,6 @@
 /*
  * breakpoints/retstack.c: per-thread calls in flight, and the frames a
- * rising stack pointer abandons (SPEC §4.1).
+ * rising stack pointer abandons (docs/discovery.md).
  */
 #include "breakpoints/retstack.h"
 #include "suites.h"

@@ -1,5 +1,5 @@
 /*
- * supervisor/scope.c and judge.c: the figures of SPEC §5 from a sequence
+ * supervisor/scope.c and judge.c: the figures of docs/supervisor.md from a sequence
  * of allocations and frees, nested scopes, frees of blocks from before a
  * scope, what was live at the peak, leaks per stack, and the verdicts.
  */
