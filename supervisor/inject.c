@@ -1217,6 +1217,34 @@ void inject_flush_rules(struct process *proc)
 	}
 }
 
+/*
+ * Every thread's TCB word that points at its state in this recorder is
+ * cleared: a later attach places a new recorder, whose threads must get
+ * states of their own (a word pointing elsewhere is left alone, and the
+ * recorder then records nothing for that thread). A thread inside the
+ * recorder holds its state in a register and finishes with it.
+ */
+static void forget_threads(struct process *proc, struct inject *inj)
+{
+	const struct rec_control *c = inj->ctl;
+	uint64_t lo = inj->data_addr + c->tstate_off,
+		 hi = lo + c->tstate_cap * sizeof(struct rec_tstate), word;
+	static const uint64_t zero;
+	struct user_regs_struct regs;
+	struct tracee *t;
+
+	for (t = proc->threads; t; t = t->pnext) {
+		if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0 ||
+		    !regs.fs_base ||
+		    remote_read(&proc->as->mem, regs.fs_base + 0x38, &word,
+				sizeof(word)) < 0 ||
+		    word < lo || word >= hi)
+			continue;
+		remote_write(&proc->as->mem, regs.fs_base + 0x38, &zero,
+			     sizeof(zero));
+	}
+}
+
 int inject_release(struct process *proc)
 {
 	struct aspace *as = proc->as;
@@ -1231,6 +1259,7 @@ int inject_release(struct process *proc)
 	h = inj->code->hdr;
 	__atomic_store_n(&inj->ctl->enabled, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&inj->ctl->detached, 1, __ATOMIC_RELEASE);
+	forget_threads(proc, inj);
 	/* a thread still inside the recorder never traps again */
 	inj->code->local[h->off_trap_rule] = nop;
 	inj->code->local[h->off_trap_unwind] = nop;
