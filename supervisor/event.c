@@ -507,19 +507,14 @@ static int stack_word(struct tracee *t, uint64_t addr, uint64_t *v)
 	return remote_read(&as->mem, addr, v, sizeof(*v));
 }
 
-/* The caller's stack of the allocation T is entering, interned; 0 when
- * stacks are off or nothing could be unwound. */
-static uint32_t capture_stack(struct session *s, struct tracee *t,
-			      const struct user_regs_struct *regs)
+unsigned tracee_unwind(struct tracee *t, const struct user_regs_struct *regs,
+		       uint64_t *pcs, unsigned max)
 {
-	struct aspace *as = t->proc->as;
+	struct unwinder *uw = t->proc->as->uw;
 	struct unwind_fixup fx[16];
-	uint64_t pcs[POLICY_MAX_STACK_DEPTH];
 	unsigned n, nfx = 0;
 	size_t i;
 
-	if (!s->stack_depth || !as->uw || !as->img)
-		return 0;
 	/* The trampoline in return slots is memsup's: show the callers. */
 	for (i = t->rs.n; i-- > 0 && nfx < 16;) {
 		const struct pending *p = &t->rs.v[i];
@@ -530,9 +525,24 @@ static uint32_t capture_stack(struct session *s, struct tracee *t,
 		fx[nfx].value = p->ret;
 		nfx++;
 	}
-	unwinder_set_fixups(as->uw, fx, nfx);
-	n = unwinder_unwind(as->uw, t->tid, regs, pcs, s->stack_depth);
-	unwinder_set_fixups(as->uw, NULL, 0);
+	unwinder_set_fixups(uw, fx, nfx);
+	n = unwinder_unwind(uw, t->tid, regs, pcs, max);
+	unwinder_set_fixups(uw, NULL, 0);
+	return n;
+}
+
+/* The caller's stack of the allocation T is entering, interned; 0 when
+ * stacks are off or nothing could be unwound. */
+static uint32_t capture_stack(struct session *s, struct tracee *t,
+			      const struct user_regs_struct *regs)
+{
+	struct aspace *as = t->proc->as;
+	uint64_t pcs[POLICY_MAX_STACK_DEPTH];
+	unsigned n;
+
+	if (!s->stack_depth || !as->uw || !as->img)
+		return 0;
+	n = tracee_unwind(t, regs, pcs, s->stack_depth);
 	return n ? stacks_intern(&s->stacks, as->img->id, pcs, n) : 0;
 }
 

@@ -40,6 +40,14 @@ int session_attach(struct session *s, pid_t pid);
  * and lets the process go (attach mode). */
 void session_detach(struct session *s);
 
+/*
+ * Unwinds T, stopped at an allocator's entry with REGS (unwind.h), into
+ * at most MAX PCS, reading the true return address wherever memsup's
+ * trampoline stands in for one. Both engines' stacks come from here.
+ */
+unsigned tracee_unwind(struct tracee *t, const struct user_regs_struct *regs,
+		       uint64_t *pcs, unsigned max);
+
 /* For launch.c: a new image in PROC (see event.c). */
 int process_new_image(struct session *s, struct process *proc, int started);
 int process_arm(struct session *s, struct process *proc);

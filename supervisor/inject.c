@@ -42,6 +42,7 @@
 #include "recorder/shared.h"
 #include "supervisor/alloc.h"
 #include "supervisor/custom_alloc.h"
+#include "supervisor/event.h"
 #include "supervisor/inject.h"
 #include "supervisor/msg.h"
 #include "supervisor/session.h"
@@ -996,10 +997,8 @@ static void unwind_for(struct session *s, struct tracee *t,
 	struct aspace *as = t->proc->as;
 	struct inject *inj = as->inj;
 	struct user_regs_struct regs;
-	struct unwind_fixup fx[16];
 	uint64_t buf[POLICY_MAX_STACK_DEPTH + 8];
-	unsigned nfx = 0, got, skip = (unsigned)f->missing_pc, max;
-	size_t i;
+	unsigned got, skip = (unsigned)f->missing_pc;
 
 	*n = 0;
 	if (!as->uw || f->entry >= inj->nentries)
@@ -1019,21 +1018,9 @@ static void unwind_for(struct session *s, struct tracee *t,
 	regs.r8 = f->args[4];
 	regs.r9 = f->args[5];
 	regs.rip = inj->entries[f->entry].fn;
-	for (i = t->rs.n; i-- > 0 && nfx < 16;) {
-		const struct pending *p = &t->rs.v[i];
-
-		if (p->fn == FN_BOUNDARY && p->arg[0] == P_RETSITE)
-			continue;
-		fx[nfx].slot = p->slot;
-		fx[nfx].value = p->ret;
-		nfx++;
-	}
 	if (skip > 8)
 		skip = 1;
-	max = s->stack_depth + skip;
-	unwinder_set_fixups(as->uw, fx, nfx);
-	got = unwinder_unwind(as->uw, t->tid, &regs, buf, max);
-	unwinder_set_fixups(as->uw, NULL, 0);
+	got = tracee_unwind(t, &regs, buf, s->stack_depth + skip);
 	if (got <= skip)
 		return;
 	*n = got - skip;
