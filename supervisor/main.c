@@ -253,7 +253,6 @@ static int check_machine(const char *path, int running)
 static int check_program(const char *prog, int running)
 {
 	struct stat st;
-	const char *path;
 	char buf[PATH_MAX];
 
 	if (strchr(prog, '/')) {
@@ -272,20 +271,8 @@ static int check_program(const char *prog, int running)
 		}
 		return check_machine(prog, running);
 	}
-	path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	while (*path) {
-		size_t n = strcspn(path, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
-		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(buf, X_OK) == 0)
-			return check_machine(buf, running);
-		path += n;
-		if (*path == ':')
-			path++;
-	}
+	if (program_search(prog, buf, sizeof(buf)) == 0)
+		return check_machine(buf, running);
 	error_msg("cannot run '%s': not found in PATH", prog);
 	hint_msg("give a path such as ./%s", prog);
 	return -1;

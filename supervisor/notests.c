@@ -12,29 +12,36 @@
 #include "supervisor/session.h"
 #include "supervisor/xmalloc.h"
 
-char *notests_resolve(const char *prog)
+int program_search(const char *prog, char *buf, size_t len)
 {
 	const char *path;
-	char buf[PATH_MAX];
 	struct stat st;
 
-	if (strchr(prog, '/'))
-		return realpath(prog, NULL);
 	path = getenv("PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		size_t n = strcspn(path, ":");
 
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, prog);
+		snprintf(buf, len, "%.*s/%s", (int)n, path, prog);
 		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode) &&
 		    access(buf, X_OK) == 0)
-			return realpath(buf, NULL);
+			return 0;
 		path += n;
 		if (*path == ':')
 			path++;
 	}
-	return NULL;
+	return -1;
+}
+
+char *notests_resolve(const char *prog)
+{
+	char buf[PATH_MAX];
+
+	if (strchr(prog, '/'))
+		return realpath(prog, NULL);
+	return program_search(prog, buf, sizeof(buf)) == 0 ?
+	       realpath(buf, NULL) : NULL;
 }
 
 /* Whether EXE is what the command line named (the first one attached to

@@ -22,6 +22,10 @@
  */
 char *notests_resolve(const char *prog);
 
+/* execvp's search of PATH for the name PROG: 0 with its path in BUF (LEN
+ * bytes), or -1 when no executable file has that name. */
+int program_search(const char *prog, char *buf, size_t len);
+
 /* Prints or keeps the warnings of D, just discovered (see above). */
 void notests_discovered(struct session *s, struct discovered *d);
 
