@@ -155,38 +155,184 @@ static int ra_word(struct rec_control *c, uint64_t addr, uint64_t *v)
 	return -1;
 }
 
+static inline int in_window(uint64_t at, uint64_t lo, uint64_t hi)
+{
+	return at >= lo && at + 8 <= hi && !(at & 7);
+}
+
+/*
+ * The memo of a thread's walks (struct rec_tstate): a walk is a function
+ * of the entry's stack pointer and rbp, of the rules, and of the stack
+ * words it reads. Each state a walk went through is kept with the
+ * addresses its step read; a later walk that reaches a state with the
+ * same pc and stack pointer takes the next step by checking that those
+ * words still hold the next state's pc (and saved rbp), without a rule
+ * lookup. What it gives is what the walk by rules gives, word for word.
+ *
+ * The memo is the thread's, but a signal handler may walk while the
+ * thread walks: a walk takes the memo by writing its stack pointer in
+ * memo_sp; a walk that finds it taken, from lower on the same stack or
+ * from another stack, is a handler's and walks by rules alone. A taker
+ * longjmp'd away is known as settle() knows a filler: the stack rose
+ * above it.
+ */
+struct memo_walk {
+	struct rec_tstate *t;
+	const struct rec_memo_state *old;	/* the last walk's, or NULL */
+	uint32_t old_len, ja;			/* next candidate in old */
+	struct rec_memo_state *out;		/* this walk's */
+	uint32_t len;				/* states written to out */
+	int recording;
+};
+
+static void memo_begin(struct rec_control *c, struct rec_tstate *t,
+		       uint64_t sp, struct memo_walk *m)
+{
+	uint64_t taken = t->memo_sp;
+
+	if (taken) {
+		if (sp <= taken || sp - taken > REC_SAME_STACK)
+			return;		/* a handler's walk */
+		t->memo_len[0] = t->memo_len[1] = 0;
+	}
+	t->memo_sp = sp;
+	__asm__ volatile("" ::: "memory");
+	m->t = t;
+	if (t->memo_gen == load(&c->rules_gen) &&
+	    t->memo_len[t->memo_cur & 1] <= REC_MEMO_STATES) {
+		m->old = t->memo[t->memo_cur & 1];
+		m->old_len = t->memo_len[t->memo_cur & 1];
+	}
+	m->out = t->memo[(t->memo_cur & 1) ^ 1];
+	m->recording = 1;
+}
+
+/* The walk reached state PC, SP, RBP (the step from it not taken yet). */
+static struct rec_memo_state *memo_state(struct memo_walk *m, uint64_t pc,
+					 uint64_t sp, uint64_t rbp, int rbp_ok)
+{
+	struct rec_memo_state *st;
+
+	if (!m->recording || m->len >= REC_MEMO_STATES) {
+		m->recording = 0;
+		return 0;
+	}
+	st = &m->out[m->len++];
+	st->pc = pc;
+	st->sp = sp;
+	st->rbp = rbp;
+	st->ra_at = 0;
+	st->rbp_at = 0;
+	st->flags = rbp_ok ? REC_MEMO_RBP_OK : 0;
+	return st;
+}
+
+static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
+		     int ok)
+{
+	struct rec_tstate *t = m->t;
+
+	if (!t)
+		return;
+	if (ok && m->len) {
+		t->memo_len[(t->memo_cur & 1) ^ 1] = m->len;
+		t->memo_gen = gen;
+		__asm__ volatile("" ::: "memory");
+		t->memo_cur = (t->memo_cur & 1) ^ 1;
+	}
+	__asm__ volatile("" ::: "memory");
+	t->memo_sp = 0;
+}
+
 /*
  * The stack of the call F entered, as supervisor/unwind.c's rules walk
  * gives it from the same registers: PCS[0] the return address into the
  * caller, and so on, at most MAX. With SKIP_TO, the frames up to the
  * one whose return address is at SKIP_TO are left out (the operator new
  * that this allocation is part of). Returns the count, or -1 when
- * memsup must unwind it (a frame its rules cannot describe).
+ * memsup must unwind it (a frame its rules cannot describe). T, when
+ * not NULL, lends its memo.
  */
-static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
-		unsigned max, uint64_t skip_to, unsigned *skipped)
+static int walk(struct rec_control *c, struct rec_frame *f,
+		struct rec_tstate *t, uint64_t *pcs, unsigned max,
+		uint64_t skip_to, unsigned *skipped)
 {
 	uint64_t lo = f->entry_rsp, hi = lo + REC_STACK_WINDOW;
 	uint64_t pc, sp, rbp = f->rbp, cfa, ra_at, prev_ip, prev_sp;
+	uint64_t gen = load(&c->rules_gen);
 	int rbp_ok = 1, collecting = !skip_to || skip_to == lo;
 	unsigned n = 0, guard = 0, walked = 1;
 	uint64_t exact = 0;
 	struct rec_rule r;
+	struct memo_walk m;
+	struct rec_memo_state *st;
 
 	if (ra_word(c, lo, &pc) < 0)
 		return -1;
 	if (!pc)
 		return 0;
+	m.t = 0;
+	m.old = 0;
+	m.old_len = m.ja = m.len = 0;
+	m.out = 0;
+	m.recording = 0;
+	if (t && !skip_to)
+		memo_begin(c, t, lo, &m);
 	sp = lo + 8;
 	prev_ip = pc - 1;
 	prev_sp = sp;
 	if (collecting)
 		pcs[n++] = pc;
+	st = memo_state(&m, pc, sp, rbp, rbp_ok);
 	for (;;) {
+		/* a state the last walk went through: follow it while the
+		 * words it read still hold the same */
+		while (st && m.old && m.ja < m.old_len &&
+		       m.old[m.ja].sp < sp)
+			m.ja++;
+		if (st && m.old && m.ja < m.old_len && !exact &&
+		    m.old[m.ja].sp == sp && m.old[m.ja].pc == pc) {
+			const struct rec_memo_state *o = &m.old[m.ja];
+			int rbp_same = rbp == o->rbp;
+
+			for (; m.ja + 1 < m.old_len && n < max; o++, m.ja++) {
+				const struct rec_memo_state *nx = o + 1;
+
+				if (!o->ra_at || ((o->flags & REC_MEMO_CFA_RBP) &&
+						  !(rbp_same && rbp_ok)))
+					break;
+				if (!in_window(o->ra_at, lo, hi) ||
+				    word(o->ra_at) != nx->pc)
+					break;
+				if (o->rbp_at && (!in_window(o->rbp_at, lo, hi) ||
+						  word(o->rbp_at) != nx->rbp))
+					break;
+				st->ra_at = o->ra_at;
+				st->rbp_at = o->rbp_at;
+				st->flags |= o->flags & (REC_MEMO_CFA_RBP |
+							 REC_MEMO_RBP_LOST);
+				if (o->rbp_at) {
+					rbp = nx->rbp;
+					rbp_same = 1;
+				}
+				if (o->flags & REC_MEMO_RBP_LOST)
+					rbp_ok = 0;
+				prev_ip = pc;
+				prev_sp = sp;
+				pc = nx->pc;
+				sp = nx->sp;
+				pcs[n++] = pc;
+				walked++;
+				st = memo_state(&m, pc, sp, rbp, rbp_ok);
+				if (!st)
+					break;
+			}
+			m.ja++;
+		}
 		if (++guard > 4096)
-			return -1;
+			goto slow;
 		if (rule_get(c, f, pc | exact, &r) < 0)
-			return -1;
+			goto slow;
 		if (r.kind == REC_RULE_NOCODE) {
 			if (n)
 				n--;
@@ -196,8 +342,8 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 			break;
 		if (r.kind == REC_RULE_SIGNAL) {
 			/* the interrupted code: its rip, rsp and rbp */
-			if (sp < lo || sp + REC_SIGFRAME_RIP + 8 > hi || (sp & 7))
-				return -1;
+			if (!in_window(sp + REC_SIGFRAME_RIP, lo, hi))
+				goto slow;
 			pc = word(sp + REC_SIGFRAME_RIP);
 			rbp = word(sp + REC_SIGFRAME_RBP);
 			sp = word(sp + REC_SIGFRAME_RSP);
@@ -206,6 +352,8 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 			/* it may have run on another stack (sigaltstack) */
 			lo = sp;
 			hi = lo + REC_STACK_WINDOW;
+			m.recording = 0;
+			st = 0;
 			if (!pc)
 				break;
 			if (collecting)
@@ -217,27 +365,44 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 		}
 		if (r.kind == REC_RULE_SLOW ||
 		    (r.kind == REC_RULE_CFA_RBP && !rbp_ok))
-			return -1;
+			goto slow;
 		cfa = (r.kind == REC_RULE_CFA_RSP ? sp : rbp) +
 		      (uint64_t)(int64_t)r.cfa_off;
 		ra_at = cfa + (uint64_t)(int64_t)r.ra_off;
-		if (ra_at < lo || ra_at + 8 > hi || (ra_at & 7))
-			return -1;
+		if (!in_window(ra_at, lo, hi))
+			goto slow;
+		if (st && word(ra_at) == c->trampoline) {
+			/* a fixed-up return address: not a word to check */
+			m.recording = 0;
+			st = 0;
+		}
 		if (ra_word(c, ra_at, &pc) < 0)
-			return -1;
+			goto slow;
+		if (st) {
+			st->ra_at = ra_at;
+			if (r.kind == REC_RULE_CFA_RBP)
+				st->flags |= REC_MEMO_CFA_RBP;
+			if (r.rbp == REC_RBP_LOST)
+				st->flags |= REC_MEMO_RBP_LOST;
+		}
 		if (r.rbp == REC_RBP_SAVED) {
 			uint64_t at = cfa + (uint64_t)(int64_t)r.rbp_off;
 
-			if (at < lo || at + 8 > hi || (at & 7))
-				return -1;
+			if (!in_window(at, lo, hi))
+				goto slow;
 			rbp = word(at);
+			if (st)
+				st->rbp_at = at;
 		}
 		if (r.rbp == REC_RBP_LOST)
 			rbp_ok = 0;
 		sp = cfa;
 		exact = 0;
-		if (!pc || (pc == prev_ip && sp == prev_sp))
+		if (!pc || (pc == prev_ip && sp == prev_sp)) {
+			if (st)
+				st->ra_at = 0;
 			break;
+		}
 		if (!collecting && ra_at == skip_to) {
 			collecting = 1;
 			*skipped = walked;
@@ -248,14 +413,19 @@ static int walk(struct rec_control *c, struct rec_frame *f, uint64_t *pcs,
 			pcs[n++] = pc;
 		prev_ip = pc;
 		prev_sp = sp;
+		st = memo_state(&m, pc, sp, rbp, rbp_ok);
 	}
 	if (!collecting)
-		return -1;
+		goto slow;
+	memo_end(c, &m, gen, 1);
 	return (int)n;
+slow:
+	memo_end(c, &m, gen, 0);
+	return -1;
 }
 
 static unsigned stack_of(struct rec_control *c, struct rec_frame *f,
-			 uint64_t *pcs, uint64_t skip_to)
+			 struct rec_tstate *t, uint64_t *pcs, uint64_t skip_to)
 {
 	unsigned max = c->depth, skipped = skip_to && skip_to != f->entry_rsp;
 	int n;
@@ -264,7 +434,7 @@ static unsigned stack_of(struct rec_control *c, struct rec_frame *f,
 		return 0;
 	if (max > REC_MAX_DEPTH)
 		max = REC_MAX_DEPTH;
-	n = walk(c, f, pcs, max, skip_to, &skipped);
+	n = walk(c, f, t, pcs, max, skip_to, &skipped);
 	if (n >= 0)
 		return (unsigned)n;
 	/* memsup unwinds it from the registers in F, into PCS, leaving
@@ -276,13 +446,11 @@ static unsigned stack_of(struct rec_control *c, struct rec_frame *f,
 	return f->npcs <= max ? (unsigned)f->npcs : 0;
 }
 
-static void copy(void *dst, const void *src, unsigned long n)
+/* N words from SRC to DST (the compiler's memcpy is not ours to call) */
+static void copy_words(uint64_t *dst, const uint64_t *src, unsigned long n)
 {
-	unsigned char *d = dst;
-	const unsigned char *s = src;
-
 	while (n--)
-		*d++ = *s++;
+		*dst++ = *src++;
 }
 
 /*
@@ -390,9 +558,9 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 	ev->thread = (uint64_t)t;
 	ev->tid = tid;
 	ev->abandoned = lost;
-	copy(ev->args, args, sizeof(ev->args));
+	copy_words(ev->args, args, 6);
 	ev->result = result;
-	copy(ev->pcs, pcs, npcs * sizeof(*pcs));
+	copy_words(ev->pcs, pcs, npcs);
 	__atomic_store_n(&ev->ready, seq + 1, __ATOMIC_RELEASE);
 out:
 	__atomic_store_n(&t->wseq[d], 0, __ATOMIC_RELEASE);
@@ -487,10 +655,10 @@ void rec_alloc_post(struct rec_frame *f)
 		if (!result)
 			return;		/* new retries or throws */
 		entry = t->new_entry;
-		copy(args, f->args, sizeof(args));
+		copy_words(args, f->args, 6);
 		args[0] = t->new_args[0];
 		args[1] = t->new_args[1];
-		n = stack_of(c, f, pcs, t->new_slot);
+		n = stack_of(c, f, t, pcs, t->new_slot);
 		emit(c, f, t, REC_EV_ALLOC, entry, args, result, pcs, n);
 		/* operator new returns the block now: nothing else of it
 		 * is an event */
@@ -500,7 +668,7 @@ void rec_alloc_post(struct rec_frame *f)
 	}
 	if (e->kind == REC_REALLOC)
 		kind = REC_EV_REALLOC;
-	n = stack_of(c, f, pcs, 0);
+	n = stack_of(c, f, t, pcs, 0);
 	emit(c, f, t, kind, entry, f->args, result, pcs, n);
 	t->busy_slot = 0;
 }

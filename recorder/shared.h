@@ -103,6 +103,24 @@ struct rec_fixup {
 #define REC_MAX_FIXUPS 256
 
 #define REC_MAX_NEST 4
+
+/*
+ * A state of a stack walk and the step taken from it: the frame's pc,
+ * the stack pointer and rbp there, and where the step read the caller's
+ * return address (ra_at) and saved rbp (rbp_at, 0: none). The next
+ * state's pc and rbp are what those words held.
+ */
+struct rec_memo_state {
+	uint64_t pc, sp, rbp;
+	uint64_t ra_at, rbp_at;
+	uint32_t flags;		/* REC_MEMO_* */
+	uint32_t pad;
+};
+
+#define REC_MEMO_STATES 32
+#define REC_MEMO_RBP_OK 1u	/* rbp is known in this state */
+#define REC_MEMO_CFA_RBP 2u	/* the step's CFA is rbp-based */
+#define REC_MEMO_RBP_LOST 4u	/* the step loses rbp */
 #define REC_RESERVING (~0ULL)
 
 /* One thread's in-flight intercepted call, found through %fs:0x38. */
@@ -128,6 +146,21 @@ struct rec_tstate {
 	uint32_t pad2;
 	uint64_t wseq[REC_MAX_NEST];
 	uint64_t wsp[REC_MAX_NEST];
+	/*
+	 * The thread's last stack walk, as the states it went through and
+	 * the words each step read (recorder.c: walk()), and the one being
+	 * written by the walk in progress. A later walk that reaches one of
+	 * these states goes on by checking that the words still hold what
+	 * they held, instead of looking rules up. memo_sp
+	 * is the stack pointer of a walk using the memo (0: none), so that
+	 * a signal handler's walk leaves it alone.
+	 */
+	uint64_t memo_gen;	/* rec_control.rules_gen it was made under */
+	uint64_t memo_sp;
+	uint32_t memo_cur;	/* memo[memo_cur] is the last walk's */
+	uint32_t memo_len[2];	/* states in each */
+	uint32_t pad3;
+	struct rec_memo_state memo[2][REC_MEMO_STATES];
 };
 
 /* An event in the ring. */
@@ -176,16 +209,20 @@ struct rec_control {
 
 	uint64_t ring_off;	/* from the data region's start */
 	uint64_t ring_slots;	/* a power of two */
-	uint64_t head;		/* next sequence number to reserve */
-	uint64_t tail;		/* memsup: first not yet drained */
-
-	uint64_t rules_off;
+	/* each on a cache line of its own: writers move head, memsup tail,
+	 * and every walk reads the fields around them */
+	uint64_t head __attribute__((aligned(64)));	/* next sequence
+					 * number to reserve */
+	uint64_t tail __attribute__((aligned(64)));	/* memsup: first
+					 * not yet drained */
+	uint64_t rules_off __attribute__((aligned(64)));
 	uint64_t rules_cap;	/* a power of two */
 
 	uint64_t tstate_off;
 	uint64_t tstate_cap;
 	uint64_t tstate_used;	/* bump allocation */
 
+	uint64_t rules_gen;	/* bumped when rules are taken away */
 	uint64_t lost;		/* events not recorded (no thread state) */
 	uint64_t full_waits;	/* times a writer found the ring full */
 

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -59,7 +60,7 @@ extern const uint8_t memsup_recorder_blob[], memsup_recorder_blob_end[];
 /* A code mapping serves functions within this distance. */
 #define REACH ((1ULL << 31) - (64ULL << 20))
 
-#define RING_SLOTS 8192u
+#define RING_SLOTS 1024u
 #define RULES_CAP 32768u
 #define TSTATE_CAP 4096u
 #define MAX_PENDING 64
@@ -777,7 +778,7 @@ unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 		tail++;
 		/* the writers read tail: publish it now and then, not per
 		 * event, so that its cache line stays put */
-		if (!(tail & 1023))
+		if (!(tail & (mask >> 4)))
 			__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
 	}
 	__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
@@ -842,6 +843,8 @@ static void *drain_loop(void *arg)
 	struct process *proc;
 	struct timespec ts;
 
+	/* a sleep of 20 us must not last the default 50 us of slack more */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
 	while (!drainer_quit) {
 		n = 0;
 		/* a quarter of a ring at least: fewer, larger batches keep
@@ -1198,6 +1201,8 @@ void inject_flush_rules(struct process *proc)
 	if (!inj)
 		return;
 	v = (struct rec_rule *)(inj->data + inj->ctl->rules_off);
+	/* the threads' walk memos were made with these rules */
+	__atomic_fetch_add(&inj->ctl->rules_gen, 1, __ATOMIC_ACQ_REL);
 	for (i = 0; i < inj->ctl->rules_cap; i++) {
 		__atomic_store_n(&v[i].pc, 0, __ATOMIC_RELEASE);
 		v[i].kind = REC_RULE_NONE;

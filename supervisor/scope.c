@@ -276,6 +276,15 @@ void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes)
 
 void site_table_clear(struct site_table *t)
 {
+	/*
+	 * A scope's table of stacks freed since its peak is emptied at every
+	 * new peak: wiping a table grown large once for the few entries it
+	 * holds now would cost its whole size each time.
+	 */
+	if (t->v && t->count * 8 < t->mask + 1 && t->mask + 1 > 64) {
+		site_table_release(t);
+		return;
+	}
 	if (t->v)
 		memset(t->v, 0, (t->mask + 1) * sizeof(*t->v));
 	t->count = 0;

@@ -172,7 +172,8 @@ void site_table_add(struct site_table *t, uint32_t stack, uint64_t bytes);
 /* BLOCKS blocks of BYTES in all for STACK. */
 void site_table_add_n(struct site_table *t, uint32_t stack, uint64_t bytes,
 		      uint64_t blocks);
-/* Empties T, keeping its memory. */
+/* Empties T, in time proportional to its count: a table mostly empty
+ * gives its memory back rather than be wiped whole. */
 void site_table_clear(struct site_table *t);
 /* The sites sorted by bytes, descending (caller frees); *N their count. */
 struct site *site_table_sorted(const struct site_table *t, size_t *n);
