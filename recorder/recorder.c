@@ -245,6 +245,51 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 }
 
 /*
+ * The last walk again from its first state O[0], which is this walk's
+ * but maybe for rbp: while each step's words still hold what they held,
+ * the next state is this walk's too, and its pc goes to PCS[*N] on (at
+ * most MAX in all). Returns the index of the state reached, with *RBP
+ * and *RBP_OK this walk's there; the states below *OWN_RBP have this
+ * walk's first rbp, the others the memo's.
+ */
+static unsigned replay(const struct rec_memo_state *o, unsigned len,
+		       uint64_t lo, uint64_t hi, uint64_t *pcs, unsigned max,
+		       unsigned *n, uint64_t *rbp, int *rbp_ok,
+		       unsigned *own_rbp)
+{
+	unsigned k, cnt = *n;
+	uint64_t r = *rbp;
+	int ok = *rbp_ok, same = r == o[0].rbp;
+
+	*own_rbp = same ? 0 : REC_MEMO_STATES;
+	for (k = 0; k + 1 < len && cnt < max; k++) {
+		const struct rec_memo_state *st = &o[k], *nx = st + 1;
+
+		if (!st->ra_at ||
+		    ((st->flags & REC_MEMO_CFA_RBP) && !(same && ok)))
+			break;
+		if (!in_window(st->ra_at, lo, hi) || word(st->ra_at) != nx->pc)
+			break;
+		if (st->rbp_at) {
+			if (!in_window(st->rbp_at, lo, hi) ||
+			    word(st->rbp_at) != nx->rbp)
+				break;
+			if (!same)
+				*own_rbp = k + 1;
+			same = 1;
+			r = nx->rbp;
+		}
+		if (st->flags & REC_MEMO_RBP_LOST)
+			ok = 0;
+		pcs[cnt++] = nx->pc;
+	}
+	*n = cnt;
+	*rbp = r;
+	*rbp_ok = ok;
+	return k;
+}
+
+/*
  * The stack of the call F entered, as supervisor/unwind.c's rules walk
  * gives it from the same registers: PCS[0] the return address into the
  * caller, and so on, at most MAX. With SKIP_TO, the frames up to the
@@ -283,7 +328,42 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	prev_sp = sp;
 	if (collecting)
 		pcs[n++] = pc;
-	st = memo_state(&m, pc, sp, rbp, rbp_ok);
+	st = 0;
+	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp) {
+		/* the common case, a loop allocating from one place: the
+		 * last walk holds from its start */
+		uint64_t rbp0 = rbp;
+		unsigned own, i, k = replay(m.old, m.old_len, lo, hi, pcs,
+					    max, &n, &rbp, &rbp_ok, &own);
+
+		if (k) {
+			prev_ip = m.old[k - 1].pc;
+			prev_sp = m.old[k - 1].sp;
+			pc = m.old[k].pc;
+			sp = m.old[k].sp;
+			walked += k;
+		}
+		if (k + 1 == m.old_len || n >= max) {
+			/* all of it: the memo stays as it is */
+			m.recording = 0;
+		} else {
+			/* part of it: this walk's memo starts with that part
+			 * and goes on from state k by rules */
+			for (i = 0; i <= k; i++) {
+				m.out[i] = m.old[i];
+				if (i < own)
+					m.out[i].rbp = rbp0;
+			}
+			m.len = k + 1;
+			st = &m.out[k];
+			st->ra_at = 0;
+			st->rbp_at = 0;
+			st->flags &= REC_MEMO_RBP_OK;
+			m.ja = k + 1;
+		}
+	} else {
+		st = memo_state(&m, pc, sp, rbp, rbp_ok);
+	}
 	for (;;) {
 		/* a state the last walk went through: follow it while the
 		 * words it read still hold the same */

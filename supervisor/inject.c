@@ -113,6 +113,12 @@ struct inject {
 	uint64_t stuck_tail;		/* tail at the last full-ring trap */
 	unsigned stuck;			/* full-ring traps it stayed there */
 	uint64_t lost_warned;
+	/* each thread's last stack: a loop allocating from one place gives
+	 * the same one again, compared rather than hashed */
+	struct {
+		uint64_t thread;
+		uint32_t stack, image;
+	} last[64];
 };
 
 /* ---- the data region ---- */
@@ -677,6 +683,27 @@ static void pending_taken(struct inject *inj, uint64_t addr)
 	}
 }
 
+/* The stack id of EV's pcs. */
+static uint32_t intern(struct session *s, struct inject *inj,
+		       const struct rec_event *ev)
+{
+	unsigned k = (unsigned)((ev->thread * 0x9e3779b97f4a7c15ULL) >> 58), n;
+	uint32_t id, image = inj->proc->as->img->id;
+	const uint64_t *pcs;
+
+	if (inj->last[k].thread == ev->thread && inj->last[k].stack &&
+	    inj->last[k].image == image) {
+		pcs = stacks_get(&s->stacks, inj->last[k].stack, &n);
+		if (n == ev->npcs && !memcmp(pcs, ev->pcs, n * sizeof(*pcs)))
+			return inj->last[k].stack;
+	}
+	id = stacks_intern(&s->stacks, image, ev->pcs, ev->npcs);
+	inj->last[k].thread = ev->thread;
+	inj->last[k].stack = id;
+	inj->last[k].image = image;
+	return id;
+}
+
 static void apply(struct session *s, struct inject *inj,
 		  const struct rec_event *ev)
 {
@@ -719,8 +746,7 @@ static void apply(struct session *s, struct inject *inj,
 		return;
 	}
 	if (ev->npcs && proc->as->img)
-		stack = stacks_intern(&s->stacks, proc->as->img->id, ev->pcs,
-				      ev->npcs);
+		stack = intern(s, inj, ev);
 	if (e->id == FN_CUSTOM_ALLOC && e->spec &&
 	    custom_alloc_size(&proc->heap, e->spec, ev->args, proc->pid,
 			      &size) < 0)
