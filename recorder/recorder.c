@@ -576,6 +576,21 @@ static void yield(void)
 	(void)ret;
 }
 
+/* Wakes memsup's drainer if it sleeps (futex(2), FUTEX_WAKE). */
+static void wake_drainer(struct rec_control *c)
+{
+	long ret;
+
+	if (!__atomic_load_n(&c->drainer_sleeps, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&c->drainer_sleeps, 0, __ATOMIC_RELAXED);
+	__asm__ volatile("syscall" : "=a"(ret)
+			 : "0"(202L /* futex */), "D"(&c->drainer_sleeps),
+			   "S"(1L /* FUTEX_WAKE */), "d"(1L)
+			 : "rcx", "r11", "memory");
+	(void)ret;
+}
+
 static struct rec_event *slot_of(struct rec_control *c, uint64_t seq)
 {
 	return (struct rec_event *)((char *)c + c->ring_off +
@@ -620,15 +635,20 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 	 * give it the CPU a while (it may share ours), then stop for memsup
 	 * to drain at the trap.
 	 */
+	if (seq - load(&c->tail) == c->ring_slots / 4)
+		wake_drainer(c);
 	while (seq - load(&c->tail) >= c->ring_slots) {
 		if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE) ||
 		    ++spins > 1000000)
 			goto out;
+		if (spins == 1) {
+			__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
+			wake_drainer(c);
+		}
 		if (spins % 64) {
 			yield();
 			continue;
 		}
-		__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
 		rec_trap_full(f);
 	}
 	ev = slot_of(c, seq);

@@ -215,6 +215,10 @@ struct rec_control {
 					 * number to reserve */
 	uint64_t tail __attribute__((aligned(64)));	/* memsup: first
 					 * not yet drained */
+	uint32_t drainer_sleeps;	/* a futex: memsup's drainer waits on
+					 * it; a writer that fills a quarter
+					 * of the ring wakes it */
+	uint32_t pad_tail;
 	uint64_t rules_off __attribute__((aligned(64)));
 	uint64_t rules_cap;	/* a power of two */
 
@@ -224,7 +228,7 @@ struct rec_control {
 
 	uint64_t rules_gen;	/* bumped when rules are taken away */
 	uint64_t lost;		/* events not recorded (no thread state) */
-	uint64_t full_waits;	/* times a writer found the ring full */
+	uint64_t full_waits;	/* events whose writer found the ring full */
 
 	uint32_t nentries;
 	uint32_t tid_off;	/* struct pthread's tid, from %fs; 0: unknown */

@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
+#include <linux/futex.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -60,7 +60,7 @@ extern const uint8_t memsup_recorder_blob[], memsup_recorder_blob_end[];
 /* A code mapping serves functions within this distance. */
 #define REACH ((1ULL << 31) - (64ULL << 20))
 
-#define RING_SLOTS 1024u
+#define RING_SLOTS 2048u
 #define RULES_CAP 32768u
 #define TSTATE_CAP 4096u
 #define MAX_PENDING 64
@@ -312,6 +312,14 @@ static void code_put(struct inj_code *code)
 	free(code);
 }
 
+/* the doorbell the drainer sleeps on (under acct_lock) */
+static uint32_t *drainer_bell;
+
+static void futex_wake(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
 void inject_free(struct inject *inj)
 {
 	unsigned i;
@@ -320,6 +328,11 @@ void inject_free(struct inject *inj)
 		return;
 	for (i = 0; i < inj->nentries; i++)
 		free(inj->entries[i].name);
+	if (inj->ctl && drainer_bell == &inj->ctl->drainer_sleeps) {
+		/* the drainer sleeps on this ring: let it look again */
+		futex_wake(drainer_bell);
+		drainer_bell = NULL;
+	}
 	if (inj->data)
 		munmap(inj->data, inj->data_size);
 	code_put(inj->code);
@@ -823,7 +836,8 @@ unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 static pthread_mutex_t acct_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_t drainer;
 static int drainer_on;
-static volatile int drainer_quit;
+/* a futex too: the drainer waits on it while there is no ring */
+static uint32_t drainer_quit;
 
 void inject_lock(struct session *s)
 {
@@ -837,63 +851,92 @@ void inject_unlock(struct session *s)
 		pthread_mutex_unlock(&acct_lock);
 }
 
-/* Whether a ring holds a quarter of its slots or more. */
-static int rings_quarter_full(struct session *s)
+/* The events waiting in the fullest ring; *NRINGS the count of rings. */
+static uint64_t rings_waiting(struct session *s, unsigned *nrings)
 {
-	int found = 0;
+	uint64_t most = 0, w;
 
-	pthread_mutex_lock(&acct_lock);
-	for (struct process *proc = s->procs; proc && !found;
-	     proc = proc->next) {
-		const struct inject *inj = proc->as->inj;
+	*nrings = 0;
+	for (struct process *proc = s->procs; proc; proc = proc->next) {
+		struct inject *inj = proc->as->inj;
 
-		if (inj && inj->proc == proc &&
-		    __atomic_load_n(&inj->ctl->head, __ATOMIC_RELAXED) -
-		    inj->ctl->tail >= inj->ctl->ring_slots / 4)
-			found = 1;
+		if (!inj || inj->proc != proc)
+			continue;
+		++*nrings;
+		w = __atomic_load_n(&inj->ctl->head, __ATOMIC_SEQ_CST) -
+		    inj->ctl->tail;
+		if (w > most && w <= inj->ctl->ring_slots)
+			most = w;
 	}
-	pthread_mutex_unlock(&acct_lock);
-	return found;
+	return most;
+}
+
+/* The first ring's doorbell, NULL if none. */
+static uint32_t *first_bell(struct session *s)
+{
+	for (struct process *proc = s->procs; proc; proc = proc->next) {
+		struct inject *inj = proc->as->inj;
+
+		if (inj && inj->proc == proc)
+			return &inj->ctl->drainer_sleeps;
+	}
+	return NULL;
 }
 
 /*
- * Polls every ring: at once again while there were events, then backing
- * off to 10 ms, so that a program that does not allocate costs memsup a
- * hundred wake-ups a second.
+ * Drains the rings when one holds a quarter of its slots: fewer, larger
+ * batches keep the ring's cache lines with the writing CPU longer, and a
+ * small ring stays in the caches. In between the drainer sleeps on the
+ * first ring's doorbell, a futex word that the writer filling a quarter
+ * of that ring rings; the rings of other processes (a fork) are looked
+ * at every millisecond. Events left below a quarter wait for the next
+ * look or the next stop of the program, which drains every ring first.
+ *
+ * The rings come and go with the processes (under acct_lock): the
+ * doorbell is only written under the lock, and a futex wait on a word
+ * unmapped meanwhile fails harmlessly.
  */
 static void *drain_loop(void *arg)
 {
 	struct session *s = arg;
-	unsigned long n;
-	unsigned idle_us = 20;
-	struct process *proc;
 	struct timespec ts;
+	struct process *proc;
+	unsigned long n;
+	unsigned nrings;
+	uint32_t *bell;
+	uint64_t waiting;
 
-	/* a sleep of 20 us must not last the default 50 us of slack more */
-	prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-	while (!drainer_quit) {
-		n = 0;
-		/* a quarter of a ring at least: fewer, larger batches keep
-		 * the ring's cache lines with the writing CPU longer */
-		if (!rings_quarter_full(s) && idle_us < 10000) {
-			ts.tv_sec = 0;
-			ts.tv_nsec = (long)idle_us * 1000;
-			nanosleep(&ts, NULL);
-			idle_us *= 2;
-			continue;
-		}
+	while (!__atomic_load_n(&drainer_quit, __ATOMIC_ACQUIRE)) {
 		pthread_mutex_lock(&acct_lock);
-		for (proc = s->procs; proc; proc = proc->next)
-			n += inject_drain(s, proc, -1);
-		pthread_mutex_unlock(&acct_lock);
-		if (n) {
-			idle_us = 20;
+		waiting = rings_waiting(s, &nrings);
+		bell = NULL;
+		if (waiting < RING_SLOTS / 4 && (bell = first_bell(s))) {
+			/* asleep first, then a last look: a writer filling
+			 * the quarter now either sees the flag or is seen */
+			__atomic_store_n(bell, 1, __ATOMIC_SEQ_CST);
+			waiting = rings_waiting(s, &nrings);
+		}
+		if (waiting >= RING_SLOTS / 4) {
+			for (n = 0, proc = s->procs; proc; proc = proc->next)
+				n += inject_drain(s, proc, -1);
+			pthread_mutex_unlock(&acct_lock);
+			if (!n) {
+				/* a slot not filled yet: wait a little */
+				ts.tv_sec = 0;
+				ts.tv_nsec = 50000;
+				nanosleep(&ts, NULL);
+			}
 			continue;
 		}
-		/* full but stuck (a slot not filled yet): wait a little */
+		drainer_bell = bell;
+		pthread_mutex_unlock(&acct_lock);
 		ts.tv_sec = 0;
-		ts.tv_nsec = 50000;
-		nanosleep(&ts, NULL);
+		ts.tv_nsec = nrings > 1 ? 1000000 : 10000000;
+		if (bell)
+			syscall(SYS_futex, bell, FUTEX_WAIT, 1, &ts, NULL, 0);
+		else
+			syscall(SYS_futex, &drainer_quit, FUTEX_WAIT_PRIVATE, 0,
+				&ts, NULL, 0);
 	}
 	return NULL;
 }
@@ -909,6 +952,7 @@ void inject_drainer_start(struct session *s)
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	drainer_quit = 0;
+	drainer_bell = NULL;
 	if (pthread_create(&drainer, NULL, drain_loop, s) == 0) {
 		drainer_on = 1;
 		pthread_mutex_lock(&acct_lock);
@@ -920,7 +964,10 @@ void inject_drainer_stop(struct session *s)
 {
 	if (!drainer_on)
 		return;
-	drainer_quit = 1;
+	__atomic_store_n(&drainer_quit, 1, __ATOMIC_RELEASE);
+	futex_wake(&drainer_quit);
+	if (drainer_bell)
+		futex_wake(drainer_bell);
 	pthread_mutex_unlock(&acct_lock);
 	pthread_join(drainer, NULL);
 	drainer_on = 0;
@@ -1311,9 +1358,11 @@ void inject_report_stats(const struct process *proc)
 	if (!inj || inj->proc != proc)
 		return;
 	verbose_msg("process %d: %llu events recorded in process, %llu rule "
-		    "requests, %llu stacks walked by memsup, %llu full-ring "
-		    "waits", (int)proc->pid, (unsigned long long)inj->events,
+		    "requests, %llu stacks walked by memsup, %llu events "
+		    "waited for a full ring (%llu stops)", (int)proc->pid,
+		    (unsigned long long)inj->events,
 		    (unsigned long long)inj->rule_traps,
 		    (unsigned long long)inj->unwind_traps,
+		    (unsigned long long)inj->ctl->full_waits,
 		    (unsigned long long)inj->full_traps);
 }
