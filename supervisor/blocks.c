@@ -15,6 +15,7 @@
 #define STACK_LIMIT (1u << 24)
 #define MARK_OLD (1ULL << 56)		/* during growth: not placed yet */
 
+/* blocks_prefetch() computes the same */
 static size_t home_of(size_t mask, uint64_t addr)
 {
 	uint64_t h = addr * 0x9e3779b97f4a7c15ULL;
