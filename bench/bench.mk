@@ -13,7 +13,7 @@ BENCH_CXXFLAGS := -std=c++17 -O2 -g -fno-omit-frame-pointer $(BENCH_WARN)
 BENCH_UNWIND_OBJS := $(addprefix build/obj/supervisor/,unwind.o remote.o msg.o xmalloc.o)
 
 BENCH_PROGS := $(addprefix $(BENCH_OUT)/,compute leaky cxx threads events liveheap \
-	ptrace-cost checkheavy)
+	ptrace-cost checkheavy checkalloc)
 
 .PHONY: bench-build bench-unwind
 bench-build: $(BENCH_PROGS)
@@ -23,6 +23,11 @@ $(BENCH_OUT)/%: bench/workloads/%.c
 	$(BENCH_CC) $(BENCH_CFLAGS) -o $@ $< -pthread
 
 $(BENCH_OUT)/checkheavy: bench/workloads/checkheavy.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags check) -o $@ $< \
+		$(shell pkg-config --libs check)
+
+$(BENCH_OUT)/checkalloc: bench/workloads/checkalloc.c
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags check) -o $@ $< \
 		$(shell pkg-config --libs check)

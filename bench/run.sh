@@ -72,21 +72,22 @@ make -s -f bench/bench.mk bench-unwind 2>/dev/null ||
 # environment | command
 B=$OUT
 if [ "$QUICK" = 1 ]; then
-	CHURN_N=20000 CHURN_LT=2000 SCALE=0.25 LEAKY_N=2000 CXX_N=1000 THR_N=500
-	EV_N=10000 RSS_N=100000 PC_N=5000 HEAVY_N=100000 JQ_N=20000
+	CHURN_N=100000 CHURN_LT=2000 SCALE=0.25 LEAKY_N=2000 CXX_N=1000 THR_N=500
+	EV_N=10000 RSS_N=100000 PC_N=5000 HEAVY_N=100000 JQ_N=20000 CA_N=150000
 else
-	CHURN_N=100000 CHURN_LT=10000 SCALE=1 LEAKY_N=10000 CXX_N=4000 THR_N=2500
-	EV_N=50000 RSS_N=1000000 PC_N=20000 HEAVY_N=1000000 JQ_N=200000
+	CHURN_N=1000000 CHURN_LT=10000 SCALE=1 LEAKY_N=10000 CXX_N=4000 THR_N=2500
+	EV_N=50000 RSS_N=1000000 PC_N=20000 HEAVY_N=1000000 JQ_N=200000 CA_N=1500000
 fi
 printf 'version: 1\ndiscover: check\n' >"$TMP/check.yaml"
 printf '[range(0;%s)] | map({a: ., b: (.|tostring)}) | length\n' "$JQ_N" \
 	>"$TMP/jq.filter"
 WORKLOADS=(
-"alloc-churn|$CHURN_N malloc/free pairs, mixed sizes, 8 frames deep (samples/churn, -O0)||alt:samples/churn/churn $CHURN_LT||samples/churn/churn $CHURN_N"
+"alloc-churn|$CHURN_N malloc/free pairs, mixed sizes, 16-frame stacks (samples/churn N 4, -O0)||alt:samples/churn/churn $CHURN_LT 4||samples/churn/churn $CHURN_N 4"
 "compute|about 1 s of arithmetic, 300 allocations||||$B/compute $SCALE"
 "leaky|$LEAKY_N records, 1 in 100 leaked, one 64 KiB buffer leaked||||$B/leaky $LEAKY_N"
 "check-suite|Check suite, 1,000,000 malloc/free pairs in an unchecked fixture (samples/check-suite, -O0), policy discover: check|$TMP/check.yaml|skip:ltrace would stop on all 2,000,000 setup events (> ${LTRACE_CAP} s)|CK_TIMEOUT_MULTIPLIER=10|samples/check-suite/check-suite"
 "check-heavy|Check suite whose unchecked fixture builds a catalogue of $HEAVY_N records (one malloc each) and frees it, outside every test; 8 small tests (bench/workloads/checkheavy.c), policy discover: check|$TMP/check.yaml|skip:ltrace would stop on all $((2 * HEAVY_N)) setup events|CK_TIMEOUT_MULTIPLIER=10|$B/checkheavy $HEAVY_N"
+"check-alloc|Check test making $CA_N allocations inside it, a quarter calloc, each freed at once but for a window of 64 (bench/workloads/checkalloc.c), policy discover: check|$TMP/check.yaml|skip:ltrace would stop on all $((2 * CA_N)) events|CK_TIMEOUT_MULTIPLIER=10|$B/checkalloc $CA_N"
 "cxx|C++: std::map<long,string> of $CXX_N, unique_ptr vector, vector growth||||$B/cxx $CXX_N"
 "threads|4 threads x $THR_N malloc/free pairs with arithmetic between||||$B/threads $THR_N"
 "jq|Debian's jq: $JQ_N numbers mapped to objects holding each as a string, then counted (a real allocation-heavy program)||skip:ltrace would stop on every event||jq -n -f $TMP/jq.filter"
@@ -170,6 +171,14 @@ for w in "${WORKLOADS[@]}"; do
 			'{scopes: (.scopes | length), events: ([.scopes[].metrics | .allocations + .frees] | add)}' \
 			"$TMP/policy.json")
 	fi
+	# memsup's own CPU time (all its threads, not the program's) and
+	# peak RSS, as it reports them with -v
+	own=null
+	popt=
+	[ -n "$pol" ] && popt="--policy $pol"
+	ownline=$(env $envs "$MEMSUP" -v $popt $cmd 2>&1 >/dev/null </dev/null |
+		sed -n 's/^memsup: own use: //p' | tail -1)
+	[ -n "$ownline" ] && own=$(awk '{ printf "{\"user_s\": %s, \"system_s\": %s, \"rss_kib\": %s}", $1, $4, $9 }' <<<"$ownline")
 	printf '%s: %s events' "$name" "$(jq -r '.events // "?"' <<<"$ev")"
 
 	tools=$TOOLS
@@ -185,7 +194,10 @@ for w in "${WORKLOADS[@]}"; do
 			shift $(((r + i) % ntools))
 			tool=$1
 			c=$cmd
-			[ "$tool" = native-alt ] || { [ "$tool" = ltrace ] && [ -n "$altcmd" ]; } && c=$altcmd
+			case $tool in
+			native-alt) c=$altcmd ;;
+			ltrace|memsup-bp) [ -n "$altcmd" ] && c=$altcmd ;;
+			esac
 			[ "$tool" = ltrace ] && [ -n "$skip_lt" ] && continue
 			[[ "$slow" == *" $tool "* ]] && continue
 			full=$(tool_cmd "$tool" "$c" "$pol")
@@ -207,11 +219,16 @@ for w in "${WORKLOADS[@]}"; do
 	jq -nc --arg n "$name" --arg d "$desc" --arg c "$cmd" --arg a "$altcmd" \
 		--arg p "$pol" --arg e "$envs" --arg sl "$skip_lt" \
 		--argjson ev "$ev" --argjson evalt "$evalt" --argjson in "$inscope" \
+		--argjson own "$own" \
 		'{name: $n, what: $d, command: $c, policy: (if $p == "" then null else "discover: check" end),
 		  env: (if $e == "" then null else $e end),
 		  ltrace_command: (if $a == "" then null else $a end),
 		  ltrace_skipped: (if $sl == "" then null else $sl end),
-		  counts: $ev, counts_ltrace: $evalt, memsup_policy_scopes: $in}' >>"$WL"
+		  counts: $ev, counts_ltrace: $evalt, memsup_policy_scopes: $in,
+		  memsup_own: (if $own then $own + {cpu_us_per_event:
+			(if $ev.events and $ev.events > 0 then
+			 (($own.user_s + $own.system_s) / $ev.events * 1e6 * 1000 | round / 1000)
+			 else null end)} else null end)}' >>"$WL"
 done
 
 # ---------------------------------------------------- event path, memory
@@ -319,8 +336,9 @@ jq -s --arg date "$START" --arg cpu "$cpu" --arg nproc "$(nproc)" \
 	   ([$all[] | select(.workload == $w.name and .tool == "native-alt") | .s] | med) as $natalt |
 	   $w + {native_s: $nat, tools: ([$tools | splits(" ")] | map(. as $t |
 	     [$all[] | select(.workload == $w.name and .tool == $t)] as $rs |
-	     (if $t == "ltrace" and $w.ltrace_command then $natalt else $nat end) as $base |
-	     (if $t == "ltrace" and $w.ltrace_command then $w.counts_ltrace.events else $w.counts.events end) as $ev |
+	     ($w.ltrace_command and ($t == "ltrace" or $t == "memsup-bp")) as $alt |
+	     (if $alt then $natalt else $nat end) as $base |
+	     (if $alt then $w.counts_ltrace.events else $w.counts.events end) as $ev |
 	     {key: $t, value: (if ($rs | length) == 0 then
 		{status: (if $t == "ltrace" and $w.ltrace_skipped then "skipped: " + $w.ltrace_skipped else "not installed" end)}
 	      else ([$rs[].s] | med) as $m |
@@ -328,7 +346,7 @@ jq -s --arg date "$START" --arg cpu "$cpu" --arg nproc "$(nproc)" \
 		 exit_status: [$rs[].rc] | unique,
 		 slowdown: ($m / $base | r(100)),
 		 us_per_event: (if $ev and $ev > 0 then (($m - $base) / $ev * 1e6 | r(100)) else null end),
-		 command: (if $t == "ltrace" and $w.ltrace_command then $w.ltrace_command else null end)}
+		 command: (if $alt then $w.ltrace_command else null end)}
 	      end)}) | from_entries)}],
 	 micro: $micro}' "$RAW" >"$OUT/results.json" || die "cannot write results.json"
 
@@ -350,13 +368,38 @@ jq -r '
 	(.workloads[] | select(.missing | not) |
 	 "| \(.name) | \(.counts.events // "?") | \(.native_s | f(1000)) s | \(.tools.memsup | cell) | \(.tools["memsup-bp"] | cell) | \(.tools.valgrind | cell) | \(.tools.heaptrack | cell) | \(.tools.ltrace | cell) |"),
 	"",
-	(.workloads[] | select(.ltrace_command) | "¹ \(.name): ltrace ran `\(.ltrace_command | sub(".*/"; ""))` (\(.counts_ltrace.events) events) against its own native time; the other tools ran `\(.command | sub(".*/"; ""))`."),
+	(.workloads[] | select(.ltrace_command) | "¹ \(.name): ltrace and the breakpoint engine ran `\(.ltrace_command | sub(".*/"; ""))` (\(.counts_ltrace.events) events) against its own native time; the other tools ran `\(.command | sub(".*/"; ""))`."),
 	(.workloads[] | select(.memsup_policy_scopes) | "\(.name): with its policy memsup stops only inside tests: \(.memsup_policy_scopes.events) events in \(.memsup_policy_scopes.scopes) scopes."),
 	(.workloads[] | select(.name == "leaky") | "leaky: memsup counted \(.counts.leaked_blocks) leaked blocks, \(.counts.leaked_bytes) bytes (expected 2·N/100 + 1 blocks, N/100·104 + 65536 bytes)."),
 	(if [.workloads[].tools // {} | .[] | .exit_status // [] | length > 1] | any then "² exit status differed between runs." else empty end),
 	(if [.workloads[].tools // {} | .[] | .runs_s // [] | length < $runs] | any then "³ fewer runs: after one run longer than \($cap) s a tool gets no more runs on that workload (median of those it had)." else empty end),
 	"",
 	(.workloads[] | "- **\(.name)**: \(.what); `\(.command)`"),
+	"",
+	"memsup'"'"'s own cost (one run with -v: CPU time of all its threads, not the program'"'"'s; its peak RSS, the shared ring included):",
+	"",
+	"| workload | events | memsup CPU | µs per event | memsup peak RSS |",
+	"|---|---|---|---|---|",
+	(.workloads[] | select(.memsup_own) |
+	 "| \(.name) | \(.counts.events // "?") | \((.memsup_own.user_s + .memsup_own.system_s) | f(1000)) s | \(.memsup_own.cpu_us_per_event // "-") | \(.memsup_own.rss_kib / 1024 | f(10)) MiB |"),
+	"",
+	"Targets of the in-process engine (this run):",
+	"",
+	"| target | measured | met |",
+	"|---|---|---|",
+	(def w($n): [.workloads[] | select(.name == $n and (.missing | not))][0];
+	 def row($what; $v; $ok): "| \($what) | \($v) | \(if $ok == null then "n/a" elif $ok then "yes" else "no" end) |";
+	 def ratio($a; $b): if $a and $b and $b > 0 then $a / $b else null end;
+	 (w("alloc-churn").tools.memsup.us_per_event) as $ce |
+	 row("alloc-churn, 16-frame stacks: ≤ 0.15 µs per event"; "\($ce // "-") µs"; (if $ce then $ce <= 0.15 else null end)),
+	 (ratio(w("jq").tools.memsup.median_s; w("jq").tools.heaptrack.median_s)) as $jq |
+	 row("jq: ≤ 0.7 × heaptrack'"'"'s time"; "\(if $jq then ($jq | f(100)) else "-" end) ×"; (if $jq then $jq <= 0.7 else null end)),
+	 (ratio(w("check-alloc").tools.memsup.median_s; w("check-alloc").tools.valgrind.median_s)) as $ca |
+	 row("Check test with 1.5 M allocations: ≤ 0.1 × memcheck'"'"'s time"; "\(if $ca then ($ca | f(1000)) else "-" end) ×"; (if $ca then $ca <= 0.1 else null end)),
+	 (w("compute").tools.memsup.slowdown) as $cp |
+	 row("compute-bound: ≤ 1.02 × native"; "\($cp // "-") ×"; (if $cp then $cp <= 1.02 else null end)),
+	 (ratio(w("threads").tools.memsup.median_s; w("threads").tools.heaptrack.median_s)) as $th |
+	 row("threads: ≤ heaptrack'"'"'s time"; "\(if $th then ($th | f(100)) else "-" end) × heaptrack'"'"'s"; (if $th then $th <= 1 else null end))),
 	(if .micro then .micro as $m | (
 	 "",
 	 "Event path (`bench/ptrace-cost.c`, `build/bench/events`, \($m.events_n) events from a loop 12 calls deep, 17 frames):",

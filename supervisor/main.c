@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -456,6 +457,20 @@ static void cleanup(int status)
 			kill(proc->pid, SIGKILL);
 	}
 	finish_reports(status);
+}
+
+/* -v: what supervising cost memsup itself, all its threads (the bench
+ * reads this line). */
+static void report_own_use(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return;
+	verbose_msg("own use: %ld.%06ld s user, %ld.%06ld s system, peak RSS "
+		    "%ld KiB", (long)ru.ru_utime.tv_sec,
+		    (long)ru.ru_utime.tv_usec, (long)ru.ru_stime.tv_sec,
+		    (long)ru.ru_stime.tv_usec, ru.ru_maxrss);
 }
 
 int main(int argc, char **argv)
@@ -909,5 +924,6 @@ int main(int argc, char **argv)
 	}
 	session_release(s);
 	policy_free(pol);
+	report_own_use();
 	return status;
 }

@@ -1,21 +1,23 @@
 /*
  * churn: N malloc+free pairs (default CHURN_DEFAULT_N) of mixed sizes from
- * a stack 8 frames deep; the benchmark's load and an exactness test.
+ * a stack 8 frames deep, DEPTH frames deeper with DEPTH (churn_deeper());
+ * the benchmark's load and an exactness test.
  *
- *   churn [N]
+ *   churn [N [DEPTH]]
  */
 #include "../common/say.h"
 #include "churn.h"
 
 int main(int argc, char **argv)
 {
-	long long n = CHURN_DEFAULT_N;
+	long long n = CHURN_DEFAULT_N, depth = 0;
 
-	if (argc > 1 && (n = parse_count(argv[1])) < 0) {
-		say_str(2, "usage: churn [N]\n");
+	if ((argc > 1 && (n = parse_count(argv[1])) < 0) ||
+	    (argc > 2 && ((depth = parse_count(argv[2])) < 0 || depth > 1000))) {
+		say_str(2, "usage: churn [N [DEPTH]]  (DEPTH at most 1000)\n");
 		return 2;
 	}
-	churn_run((unsigned long)n);
+	churn_deeper((unsigned long)n, (unsigned)depth);
 	say_kv(1, "churn: pairs", (unsigned long long)n);
 	return 0;
 }

@@ -29,3 +29,14 @@ __attribute__((noinline)) void churn_run(unsigned long n)
 	for (i = 0; i < n; i++)
 		churn_f1(i);
 }
+
+static volatile unsigned churn_sink;
+
+__attribute__((noinline)) void churn_deeper(unsigned long n, unsigned depth)
+{
+	if (depth)
+		churn_deeper(n, depth - 1);
+	else
+		churn_run(n);
+	churn_sink++;		/* no tail call: a frame of its own */
+}

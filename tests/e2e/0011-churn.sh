@@ -15,4 +15,17 @@ for n in 1 13 20000; do
 		$(churn_allocated $n) $(churn_peak $n) 0 0)"
 	expect_pids_gone "$J"
 done
+
+# DEPTH more frames (churn_deeper) change no figure, and the stack holds
+# them, each engine walking it: 8 frames + DEPTH + 1 + main.
+for engine in inject breakpoint; do
+	J=$WORK/churn.deep.$engine.json
+	run_memsup --engine=$engine --stack-depth 32 --json "$J" \
+		samples/churn/churn 500 4
+	expect_status 0
+	match_metrics "$J" '.name == "churn"' "$(metrics_json 500 500 \
+		$(churn_allocated 500) $(churn_peak 500) 0 0)"
+	match_json "$J" '[.scopes[0].top_allocations[] | .stack | map(.function)
+		| join(" ")] | unique' '["churn_pair churn_f6 churn_f5 churn_f4 churn_f3 churn_f2 churn_f1 churn_run churn_deeper churn_deeper churn_deeper churn_deeper churn_deeper main"]'
+done
 exit 0
