@@ -64,6 +64,7 @@ extern const uint8_t memsup_recorder_blob[], memsup_recorder_blob_end[];
 #define RULES_CAP 32768u
 #define TSTATE_CAP 4096u
 #define MAX_PENDING 64
+#define LAST_STACKS 4
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -110,14 +111,16 @@ struct inject {
 	struct inj_pending pend[MAX_PENDING];
 	unsigned npend;
 	uint64_t events, rule_traps, unwind_traps, full_traps, holes;
+	uint64_t seen_head;		/* head at the drainer's last look */
 	uint64_t stuck_tail;		/* tail at the last full-ring trap */
 	unsigned stuck;			/* full-ring traps it stayed there */
 	uint64_t lost_warned;
-	/* each thread's last stack: a loop allocating from one place gives
-	 * the same one again, compared rather than hashed */
+	/* each thread's last few stacks: a loop allocating from a few
+	 * places gives the same ones again, compared rather than hashed */
 	struct {
 		uint64_t thread;
-		uint32_t stack, image;
+		uint32_t image, next;
+		uint32_t stack[LAST_STACKS];
 	} last[64];
 };
 
@@ -466,8 +469,11 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	}
 	if (as->objs.n)
 		map_code_near(inj, t, at, fd, as->objs.v[0].bias + 0x1000);
+	/* not populated: most of the region (threads' states for 4096
+	 * threads) is never touched, and the ring's hundred pages fault in
+	 * once */
 	addr = rsys(t, at, SYS_mmap, 0, data_size, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_POPULATE, (uint64_t)fd, code_size);
+		    MAP_SHARED, (uint64_t)fd, code_size);
 	if (addr < 0) {
 		err = (int)-addr;
 		fail = "map the data region";
@@ -700,20 +706,25 @@ static void pending_taken(struct inject *inj, uint64_t addr)
 static uint32_t intern(struct session *s, struct inject *inj,
 		       const struct rec_event *ev)
 {
-	unsigned k = (unsigned)((ev->thread * 0x9e3779b97f4a7c15ULL) >> 58), n;
+	unsigned k = (unsigned)((ev->thread * 0x9e3779b97f4a7c15ULL) >> 58), n, i;
 	uint32_t id, image = inj->proc->as->img->id;
 	const uint64_t *pcs;
 
-	if (inj->last[k].thread == ev->thread && inj->last[k].stack &&
-	    inj->last[k].image == image) {
-		pcs = stacks_get(&s->stacks, inj->last[k].stack, &n);
-		if (n == ev->npcs && !memcmp(pcs, ev->pcs, n * sizeof(*pcs)))
-			return inj->last[k].stack;
+	if (inj->last[k].thread != ev->thread || inj->last[k].image != image) {
+		memset(&inj->last[k], 0, sizeof(inj->last[k]));
+		inj->last[k].thread = ev->thread;
+		inj->last[k].image = image;
+	}
+	for (i = 0; i < LAST_STACKS; i++) {
+		if (!(id = inj->last[k].stack[i]))
+			continue;
+		pcs = stacks_get(&s->stacks, id, &n);
+		if (n == ev->npcs && pcs[0] == ev->pcs[0] &&
+		    !memcmp(pcs, ev->pcs, n * sizeof(*pcs)))
+			return id;
 	}
 	id = stacks_intern(&s->stacks, image, ev->pcs, ev->npcs);
-	inj->last[k].thread = ev->thread;
-	inj->last[k].stack = id;
-	inj->last[k].image = image;
+	inj->last[k].stack[inj->last[k].next++ % LAST_STACKS] = id;
 	return id;
 }
 
@@ -893,25 +904,42 @@ static uint64_t rings_waiting(struct session *s, unsigned *nrings)
 	return most;
 }
 
-/* The first ring's doorbell, NULL if none. */
-static uint32_t *first_bell(struct session *s)
+/*
+ * The doorbell to sleep on: that of the ring whose threads recorded the
+ * most since the last look (a forked test's, say), else the one slept on
+ * before, else the first; NULL if there is no ring.
+ */
+static uint32_t *busiest_bell(struct session *s)
 {
+	uint32_t *bell = NULL, *first = NULL, *before = NULL;
+	uint64_t most = 0, h;
+
 	for (struct process *proc = s->procs; proc; proc = proc->next) {
 		struct inject *inj = proc->as->inj;
 
-		if (inj && inj->proc == proc)
-			return &inj->ctl->drainer_sleeps;
+		if (!inj || inj->proc != proc)
+			continue;
+		if (!first)
+			first = &inj->ctl->drainer_sleeps;
+		if (&inj->ctl->drainer_sleeps == drainer_bell)
+			before = drainer_bell;
+		h = __atomic_load_n(&inj->ctl->head, __ATOMIC_RELAXED);
+		if (h - inj->seen_head > most) {
+			most = h - inj->seen_head;
+			bell = &inj->ctl->drainer_sleeps;
+		}
+		inj->seen_head = h;
 	}
-	return NULL;
+	return bell ? bell : before ? before : first;
 }
 
 /*
  * Drains the rings when one holds a quarter of its slots: fewer, larger
  * batches keep the ring's cache lines with the writing CPU longer, and a
  * small ring stays in the caches. In between the drainer sleeps on the
- * first ring's doorbell, a futex word that the writer filling a quarter
- * of that ring rings; the rings of other processes (a fork) are looked
- * at every millisecond. Events left below a quarter wait for the next
+ * doorbell of the busiest ring, a futex word that the writer filling a
+ * quarter of that ring rings; the rings of other processes (a fork's
+ * parent, waiting for it) are looked at every millisecond. Events left below a quarter wait for the next
  * look or the next stop of the program, which drains every ring first.
  *
  * The rings come and go with the processes (under acct_lock): the
@@ -932,7 +960,7 @@ static void *drain_loop(void *arg)
 		pthread_mutex_lock(&acct_lock);
 		waiting = rings_waiting(s, &nrings);
 		bell = NULL;
-		if (waiting < RING_SLOTS / 4 && (bell = first_bell(s))) {
+		if (waiting < RING_SLOTS / 4 && (bell = busiest_bell(s))) {
 			/* asleep first, then a last look: a writer filling
 			 * the quarter now either sees the flag or is seen */
 			__atomic_store_n(bell, 1, __ATOMIC_SEQ_CST);
@@ -1212,7 +1240,7 @@ int inject_fork(struct session *s, struct process *parent,
 		goto fail;
 	addr = rsys(t, at, SYS_mmap, pi->data_addr, pi->data_size,
 		    PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_FIXED | MAP_POPULATE, (uint64_t)fd, 0);
+		    MAP_SHARED | MAP_FIXED, (uint64_t)fd, 0);
 	inj = inject_new(child);
 	inj->data = map_local(child->pid, fd, pi->data_size, 0);
 	rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
@@ -1229,8 +1257,12 @@ int inject_fork(struct session *s, struct process *parent,
 	inj->data_size = pi->data_size;
 	inj->data_addr = pi->data_addr;
 	inj->ctl = (struct rec_control *)inj->data;
-	/* everything but the ring: the rules and the threads' states */
-	memcpy(inj->data, pi->data, pi->ctl->ring_off);
+	/* the control, the rules and the threads' states in use; the pages
+	 * beyond are untouched on both sides */
+	memcpy(inj->data, pi->data, pi->ctl->tstate_off +
+	       (pi->ctl->tstate_used < pi->ctl->tstate_cap ?
+		pi->ctl->tstate_used : pi->ctl->tstate_cap) *
+	       sizeof(struct rec_tstate));
 	inj->ctl->head = 0;
 	inj->ctl->tail = 0;
 	inj->ctl->lost = 0;
