@@ -333,8 +333,8 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		/* the common case, a loop allocating from one place: the
 		 * last walk holds from its start */
 		uint64_t rbp0 = rbp;
-		unsigned own, i, k = replay(m.old, m.old_len, lo, hi, pcs,
-					    max, &n, &rbp, &rbp_ok, &own);
+		unsigned own, k = replay(m.old, m.old_len, lo, hi, pcs, max,
+					 &n, &rbp, &rbp_ok, &own);
 
 		if (k) {
 			prev_ip = m.old[k - 1].pc;
@@ -349,7 +349,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		} else {
 			/* part of it: this walk's memo starts with that part
 			 * and goes on from state k by rules */
-			for (i = 0; i <= k; i++) {
+			for (unsigned i = 0; i <= k; i++) {
 				m.out[i] = m.old[i];
 				if (i < own)
 					m.out[i].rbp = rbp0;

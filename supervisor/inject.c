@@ -954,9 +954,10 @@ static void *drain_loop(void *arg)
 	unsigned long n;
 	unsigned nrings;
 	uint32_t *bell;
-	uint64_t waiting;
 
 	while (!__atomic_load_n(&drainer_quit, __ATOMIC_ACQUIRE)) {
+		uint64_t waiting;
+
 		pthread_mutex_lock(&acct_lock);
 		waiting = rings_waiting(s, &nrings);
 		bell = NULL;
