@@ -126,9 +126,11 @@ struct inject {
 
 /* ---- the data region ---- */
 
+/* Whole cache lines: two threads filling neighbouring slots on two CPUs
+ * must not write the same line. */
 static size_t event_size(unsigned depth)
 {
-	return (sizeof(struct rec_event) + depth * 8 + 15) & ~(size_t)15;
+	return (sizeof(struct rec_event) + depth * 8 + 63) & ~(size_t)63;
 }
 
 static size_t data_layout(unsigned depth, struct rec_control *c)
