@@ -591,6 +591,28 @@ static void wake_drainer(struct rec_control *c)
 	(void)ret;
 }
 
+/*
+ * Waits until the drainer moves tail from TAIL, 1 ms at most (futex(2),
+ * FUTEX_WAIT on tail's low half): a writer blocked here leaves the CPUs
+ * to the drainer, where a spinning one would compete with it.
+ */
+static void wait_for_room(struct rec_control *c, uint64_t tail)
+{
+	struct { long sec, nsec; } ts = { 0, 1000000 };
+	long ret;
+
+	__atomic_store_n(&c->writers_wait, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->tail, __ATOMIC_SEQ_CST) != tail)
+		return;
+	register void *r10 __asm__("r10") = &ts;
+	__asm__ volatile("syscall" : "=a"(ret)
+			 : "0"(202L /* futex */), "D"(&c->tail),
+			   "S"(0L /* FUTEX_WAIT */), "d"((uint32_t)tail),
+			   "r"(r10)
+			 : "rcx", "r11", "memory");
+	(void)ret;
+}
+
 static struct rec_event *slot_of(struct rec_control *c, uint64_t seq)
 {
 	return (struct rec_event *)((char *)c + c->ring_off +
@@ -616,7 +638,7 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 		 unsigned npcs)
 {
 	uint32_t tid, d = t->wdepth;
-	uint64_t lost = abandoned(c, f->entry_rsp, &tid), seq;
+	uint64_t lost = abandoned(c, f->entry_rsp, &tid), seq, tail;
 	struct rec_event *ev;
 	unsigned spins = 0;
 
@@ -637,7 +659,7 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 	 */
 	if (seq - load(&c->tail) == c->ring_slots / 4)
 		wake_drainer(c);
-	while (seq - load(&c->tail) >= c->ring_slots) {
+	while (seq - (tail = load(&c->tail)) >= c->ring_slots) {
 		if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE) ||
 		    ++spins > 1000000)
 			goto out;
@@ -645,8 +667,15 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 			__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
 			wake_drainer(c);
 		}
-		if (spins % 64) {
+		if (spins <= 2) {
 			yield();
+			continue;
+		}
+		/* blocked until the drainer makes room; if it cannot (an
+		 * event only the event loop may apply, an empty slot), a
+		 * stop lets memsup's loop drain */
+		if (spins % 16) {
+			wait_for_room(c, tail);
 			continue;
 		}
 		rec_trap_full(f);

@@ -218,7 +218,10 @@ struct rec_control {
 	uint32_t drainer_sleeps;	/* a futex: memsup's drainer waits on
 					 * it; a writer that fills a quarter
 					 * of the ring wakes it */
-	uint32_t pad_tail;
+	uint32_t writers_wait;		/* writers wait on tail's low 32 bits
+					 * (a futex) for room in the ring; the
+					 * drainer wakes them when it moves
+					 * tail */
 	uint64_t rules_off __attribute__((aligned(64)));
 	uint64_t rules_cap;	/* a power of two */
 

@@ -25,6 +25,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
@@ -169,6 +170,7 @@ static int remote_syscall(struct tracee *t, uint64_t at, long nr,
 {
 	struct user_regs_struct saved, r;
 	int status, sigs[8], nsigs = 0, i;
+	pid_t w;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &saved) < 0)
 		return -1;
@@ -187,9 +189,14 @@ static int remote_syscall(struct tracee *t, uint64_t at, long nr,
 		return -1;
 	for (;;) {
 		if (ptrace(PTRACE_SINGLESTEP, t->tid, 0L, 0L) < 0)
-			return -1;
-		if (waitpid(t->tid, &status, __WALL) < 0)
-			return -1;
+			goto restore;
+		/* memsup's SIGINT and its timer interrupt waits (no
+		 * SA_RESTART): the thread must get its registers back */
+		while ((w = waitpid(t->tid, &status, __WALL)) < 0 &&
+		       errno == EINTR)
+			;
+		if (w < 0)
+			goto restore;
 		if (!WIFSTOPPED(status)) {
 			errno = ESRCH;
 			return -1;
@@ -199,18 +206,23 @@ static int remote_syscall(struct tracee *t, uint64_t at, long nr,
 		if (!(status >> 16) && nsigs < 8)
 			sigs[nsigs++] = WSTOPSIG(status);
 		if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
-			return -1;
+			goto restore;
 		if (r.rip != at)
 			break;		/* stepped, with an event stop first */
 	}
 	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
-		return -1;
+		goto restore;
 	*ret = (int64_t)r.rax;
 	if (ptrace(PTRACE_SETREGS, t->tid, 0L, &saved) < 0)
 		return -1;
 	for (i = 0; i < nsigs; i++)
 		syscall(SYS_tgkill, (int)t->proc->pid, (int)t->tid, sigs[i]);
 	return 0;
+restore:
+	i = errno;
+	ptrace(PTRACE_SETREGS, t->tid, 0L, &saved);
+	errno = i;
+	return -1;
 }
 
 static int64_t rsys(struct tracee *t, uint64_t at, long nr, uint64_t a0,
@@ -512,6 +524,41 @@ undo:
 	return -1;
 }
 
+/*
+ * Every stopped thread of PROC whose rip lies in [LO, HI) is single-
+ * stepped until it leaves: it was inside the instructions a jump is about
+ * to cover (it had run some of them when it stopped), and would resume in
+ * the middle of the jump. A signal reported meanwhile is sent again.
+ */
+static void step_out_of(struct process *proc, uint64_t lo, uint64_t hi)
+{
+	struct user_regs_struct r;
+	int status, sigs[8], nsigs, i, n;
+	struct tracee *t;
+	pid_t w;
+
+	for (t = proc->threads; t; t = t->pnext) {
+		nsigs = 0;
+		for (n = 0; n < 16; n++) {
+			if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0 ||
+			    r.rip < lo || r.rip >= hi)
+				break;
+			if (ptrace(PTRACE_SINGLESTEP, t->tid, 0L, 0L) < 0)
+				break;
+			while ((w = waitpid(t->tid, &status, __WALL)) < 0 &&
+			       errno == EINTR)
+				;
+			if (w < 0 || !WIFSTOPPED(status))
+				break;
+			if (WSTOPSIG(status) != SIGTRAP && !(status >> 16) &&
+			    nsigs < 8)
+				sigs[nsigs++] = WSTOPSIG(status);
+		}
+		for (i = 0; i < nsigs; i++)
+			syscall(SYS_tgkill, (int)proc->pid, (int)t->tid, sigs[i]);
+	}
+}
+
 /* ---- redirecting entry points ---- */
 
 static enum rec_entry_kind entry_kind(enum bp_fn fn)
@@ -657,6 +704,9 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 	inj->entries[idx].name = xstrdup(name);
 	inj->nentries++;
 
+	/* a stopped thread between the first instructions it covers would
+	 * resume in the middle of the jump */
+	step_out_of(proc, addr + 1, addr + covered);
 	/* int3 first: a thread passing meanwhile traps, and is sent back */
 	if (remote_poke_text(&as->mem, addr, &cc, 1) < 0 ||
 	    remote_poke_text(&as->mem, addr + 1, jmp + 1, 4) < 0 ||
@@ -855,7 +905,12 @@ unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 		if (!(tail & (mask >> 4)))
 			__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(&c->tail, tail, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->tail, tail, __ATOMIC_SEQ_CST);
+	if (tail != first && __atomic_load_n(&c->writers_wait, __ATOMIC_SEQ_CST)) {
+		/* writers wait for room on tail's low half */
+		__atomic_store_n(&c->writers_wait, 0, __ATOMIC_RELAXED);
+		syscall(SYS_futex, &c->tail, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	}
 	if (c->lost > inj->lost_warned) {
 		warning_msg("process %d: %llu allocator calls not recorded "
 			    "(more than %u threads at once)", (int)proc->pid,
@@ -898,9 +953,11 @@ static uint64_t rings_waiting(struct session *s, unsigned *nrings)
 		if (!inj || inj->proc != proc)
 			continue;
 		++*nrings;
+		/* writers waiting for room have taken their numbers: head
+		 * may be more than a ring ahead */
 		w = __atomic_load_n(&inj->ctl->head, __ATOMIC_SEQ_CST) -
 		    inj->ctl->tail;
-		if (w > most && w <= inj->ctl->ring_slots)
+		if (w > most)
 			most = w;
 	}
 	return most;
