@@ -536,8 +536,10 @@ static void copy_words(uint64_t *dst, const uint64_t *src, unsigned long n)
 /*
  * The outermost test of this thread whose frame was abandoned (longjmp,
  * or an exception caught below it), as memsup's breakpoint engine finds
- * it at each allocator entry: the stack rose above its return slot, or
- * the slot no longer holds what it held while the test ran. 0 if none.
+ * it at each allocator entry: the stack rose above its return slot on
+ * the slot's own stack (the mapping memsup found it in: a coroutine's
+ * stack or an alternate signal stack above it abandons nothing), or the
+ * slot no longer holds what it held while the test ran. 0 if none.
  */
 static uint64_t abandoned(struct rec_control *c, uint64_t sp, uint32_t *tidp)
 {
@@ -554,7 +556,8 @@ static uint64_t abandoned(struct rec_control *c, uint64_t sp, uint32_t *tidp)
 		slot = load(&c->fixups[i].slot);
 		if (!slot || c->fixups[i].tid != tid || slot <= found)
 			continue;
-		if (slot < sp || word(slot) != c->fixups[i].expect)
+		if ((slot < sp && sp < c->fixups[i].stack_end) ||
+		    word(slot) != c->fixups[i].expect)
 			found = slot;
 	}
 	return found;

@@ -98,6 +98,9 @@ struct rec_fixup {
 	uint64_t value;		/* the true return address */
 	uint64_t expect;	/* what the slot holds while the test runs */
 	uint64_t tid;
+	uint64_t stack_end;	/* the end of the mapping holding the slot
+				 * (its stack): a stack pointer above the slot
+				 * abandons it only below this; ~0 unknown */
 };
 
 #define REC_MAX_FIXUPS 256

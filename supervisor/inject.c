@@ -48,6 +48,7 @@
 #include "supervisor/inject.h"
 #include "supervisor/msg.h"
 #include "supervisor/session.h"
+#include "supervisor/stackmap.h"
 #include "supervisor/unwind.h"
 #include "supervisor/xmalloc.h"
 
@@ -1372,6 +1373,8 @@ void inject_sync_fixups(struct tracee *t)
 		c->fixups[k].expect = p->arg[0] == P_RETSITE ? p->ret :
 				      c->trampoline;
 		c->fixups[k].tid = (uint64_t)t->tid;
+		/* abandoned by height on its own stack only (stackmap.h) */
+		c->fixups[k].stack_end = stackmap_end(t->proc->pid, p->slot);
 		__atomic_store_n(&c->fixups[k].slot, p->slot, __ATOMIC_RELEASE);
 		if (k + 1 > c->nfixups)
 			__atomic_store_n(&c->nfixups, (uint32_t)k + 1,

@@ -82,3 +82,15 @@ int stackmap_same(pid_t pid, uint64_t a, uint64_t b)
 	}
 	return ia < 0 || ib < 0 || ia == ib;
 }
+
+uint64_t stackmap_end(pid_t pid, uint64_t addr)
+{
+	long i;
+
+	if (pid != cached_pid && load(pid) < 0)
+		return UINT64_MAX;
+	i = find(addr);
+	if (i < 0 && (load(pid) < 0 || (i = find(addr)) < 0))
+		return UINT64_MAX;
+	return ranges[i].hi;
+}

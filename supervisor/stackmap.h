@@ -18,6 +18,12 @@
  * 1 when that cannot be known (no maps: the height rule then applies).
  */
 int stackmap_same(pid_t pid, uint64_t a, uint64_t b);
+/*
+ * The end of the mapping of process PID that holds ADDR: a stack
+ * pointer in (ADDR, end) is on ADDR's stack. UINT64_MAX when that cannot
+ * be known (the height rule then applies alone).
+ */
+uint64_t stackmap_end(pid_t pid, uint64_t addr);
 /* Forget what was read (a process exec'd or exited). */
 void stackmap_forget(void);
 

@@ -8,7 +8,8 @@
 # cannot be told from a longjmp (the coroutine's stack carved out of the
 # main stack), the test is closed early but its late return still goes
 # back to its caller: the program finishes, memsup says so, nothing is
-# killed. samples/harm/coroutine.c, samples/harm/altstack.c.
+# killed. Both engines, the same figures. samples/harm/coroutine.c,
+# samples/harm/altstack.c.
 . "${0%/*}/lib.sh"
 require_memsup
 require_prog jq
@@ -29,35 +30,48 @@ check_expected()
 	[ $n -gt 0 ] || fail "the program printed no expected figures"
 }
 
-# The breakpoint engine sees each frame's return slot and stack: exact.
-for prog in coroutine altstack; do
-	P=samples/harm/$prog
-	require_sample $P
-	run_memsup --engine=breakpoint --policy samples/harm/stacks.yaml --json "$WORK/$prog.json" $P
-	expect_status 0
-	grep -q 'killing\|trampoline' "$WORK/stderr" && { show_run; fail "$prog: memsup lost a return"; }
-	check_expected "$WORK/$prog.json" "$WORK/stdout"
-done
+# figures PROG ENGINE: every scope's status and figures, for the engines'
+# comparison.
+figures()
+{
+	jq -c '[.scopes[] | [.name, .status, .metrics.allocations,
+		.metrics.frees, .metrics.allocated_bytes, .metrics.peak_bytes,
+		.metrics.leaked_bytes]]' "$WORK/$1.$2.json"
+}
 
-# The switch memsup cannot see: the coroutine's stack is in the main
-# stack's own mapping.
-run_memsup --engine=breakpoint --policy samples/harm/stacks.yaml --json "$WORK/onstack.json" samples/harm/coroutine onstack
-expect_status 0
-grep -q '^expect later_test' "$WORK/stdout" || { show_run; fail "the program did not finish"; }
-expect_stderr 'returned after all'
-match_json "$WORK/onstack.json" '[.scopes[] | select(.name == "coro_test")][0].status' '"unfinished"'
-grep '^expect later_test' "$WORK/stdout" >"$WORK/later.expect"
-check_expected "$WORK/onstack.json" "$WORK/later.expect"
+# Both engines judge a frame abandoned by the stack pointer's height only
+# on the frame's own stack (the mapping its return slot is in), or when
+# its slot holds another return address: the same figures, exactly.
+for engine in breakpoint inject; do
+	for prog in coroutine altstack; do
+		P=samples/harm/$prog
+		require_sample $P
+		run_memsup --engine=$engine --policy samples/harm/stacks.yaml \
+			--json "$WORK/$prog.$engine.json" $P
+		expect_status 0
+		grep -q 'killing\|trampoline\|returned after all' "$WORK/stderr" &&
+			{ show_run; fail "$prog ($engine): memsup lost a return"; }
+		check_expected "$WORK/$prog.$engine.json" "$WORK/stdout"
+	done
 
-# The in-process engine: the programs finish as natively and the tests
-# after the switch are exact (the recorder judges a frame by the stack
-# pointer's height alone: a test that switched stacks may be closed early).
-for args in coroutine altstack "coroutine onstack"; do
-	# shellcheck disable=SC2086
-	set -- $args
-	run_memsup --engine=inject --policy samples/harm/stacks.yaml --json "$WORK/inject.json" samples/harm/$1 ${2:-}
+	# The switch memsup cannot see: the coroutine's stack is in the main
+	# stack's own mapping.
+	run_memsup --engine=$engine --policy samples/harm/stacks.yaml \
+		--json "$WORK/onstack.$engine.json" samples/harm/coroutine onstack
 	expect_status 0
+	grep -q '^expect later_test' "$WORK/stdout" ||
+		{ show_run; fail "onstack ($engine): the program did not finish"; }
+	expect_stderr 'returned after all'
+	match_json "$WORK/onstack.$engine.json" \
+		'[.scopes[] | select(.name == "coro_test")][0].status' '"unfinished"'
 	grep '^expect later_test' "$WORK/stdout" >"$WORK/later.expect"
-	check_expected "$WORK/inject.json" "$WORK/later.expect"
+	check_expected "$WORK/onstack.$engine.json" "$WORK/later.expect"
+done
+for prog in coroutine altstack onstack; do
+	[ "$(figures $prog breakpoint)" = "$(figures $prog inject)" ] || {
+		figures $prog breakpoint
+		figures $prog inject
+		fail "$prog: the engines' figures differ"
+	}
 done
 exit 0
