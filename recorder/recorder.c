@@ -809,7 +809,7 @@ void rec_tail(struct rec_frame *f)
 {
 	struct rec_control *c = control();
 	const struct rec_entry *e = &c->entries[f->entry];
-	uint64_t slot = f->entry_rsp, pcs[1] = { 0 };
+	uint64_t slot = f->entry_rsp, pcs[1] = { 0 }, ptr;
 	struct rec_tstate *t;
 
 	f->target = e->target;
@@ -840,22 +840,24 @@ void rec_tail(struct rec_frame *f)
 	 * Free-class: nothing inside an allocation in flight counts, nor
 	 * the free() that operator delete or a custom free makes of the
 	 * same block, nor one delete variant calling another; the same
-	 * entry again is a new call.
+	 * entry again is a new call. The block is the entry's block_arg
+	 * (a policy free may take it second, its first argument a pool).
 	 */
+	ptr = f->args[e->block_arg < 6 ? e->block_arg : 0];
 	if (busy(t, slot))
 		return;
-	if (t->free_ptr && f->args[0] == t->free_ptr &&
+	if (t->free_ptr && ptr == t->free_ptr &&
 	    slot <= t->free_slot && t->free_slot - slot <= REC_SAME_STACK &&
 	    f->entry != t->free_entry && word(t->free_slot) == t->free_ret)
 		return;
 	t->free_ptr = 0;
-	if (!f->args[0])
+	if (!ptr)
 		return;
 	emit(c, f, t, REC_EV_FREE, (unsigned)f->entry, f->args, 0, pcs, 0);
 	if (e->kind == REC_FREE_OUTER) {
 		t->free_slot = slot;
 		t->free_ret = word(slot);
-		t->free_ptr = f->args[0];
+		t->free_ptr = ptr;
 		t->free_entry = f->entry;
 	}
 }

@@ -52,7 +52,11 @@ enum rec_entry_kind {
 struct rec_entry {
 	uint64_t fn;		/* the function (its first byte) */
 	uint64_t target;	/* the relocated copy: calling it calls fn */
-	uint32_t kind;		/* enum rec_entry_kind */
+	uint16_t kind;		/* enum rec_entry_kind */
+	uint8_t block_arg;	/* free-class: the argument holding the
+				 * block, 0-based (a policy free's free_arg
+				 * - 1; 0 for the others) */
+	uint8_t pad;
 	uint32_t id;		/* memsup's own number (enum bp_fn) */
 };
 
@@ -169,7 +173,7 @@ struct rec_tstate {
 /* An event in the ring. */
 enum rec_event_kind {
 	REC_EV_ALLOC = 1,	/* args, result, stack */
-	REC_EV_FREE,		/* args[0] freed (or args[free_arg]) */
+	REC_EV_FREE,		/* args[entry's block_arg] freed */
 	REC_EV_REALLOC_FREE,	/* a realloc begins: args[0] may go */
 	REC_EV_REALLOC,		/* ... and ends: args, result, stack */
 	REC_EV_HOLE,		/* a slot whose writer was longjmp'd away */

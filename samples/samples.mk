@@ -77,6 +77,12 @@ samples/fixedpool/fixedpool: samples/fixedpool/fixedpool.c \
 		samples/fixedpool/fixedpool.h $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
 
+# boxfree: a policy allocator whose free takes the block second and
+# calls free() on it itself
+SAMPLES += samples/boxfree/boxfree
+samples/boxfree/boxfree: samples/boxfree/boxfree.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
 # segv: dies of SIGSEGV with blocks live
 SAMPLES += samples/segv/segv
 samples/segv/segv: samples/segv/segv.c $(SAMPLE_COMMON)

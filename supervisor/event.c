@@ -447,14 +447,15 @@ static void call_args(const struct user_regs_struct *regs, uint64_t args[6])
  * delete variant calling or tail-jumping to another (then on the same
  * frame). The outer call is still running only while its return slot
  * holds the return address it had at entry; a new call from the same
- * caller at the same depth is a different function entry.
+ * caller at the same depth is a different function entry. PTR is this
+ * call's block (a policy free's free_arg), compared with the outer's.
  */
 static int nested_free(struct tracee *t, struct breakpoint *bp,
-		       const struct user_regs_struct *regs)
+		       const struct user_regs_struct *regs, uint64_t ptr)
 {
 	uint64_t v;
 
-	if (!t->nest_ptr || regs->rdi != t->nest_ptr ||
+	if (!t->nest_ptr || ptr != t->nest_ptr ||
 	    regs->rsp > t->nest_sp || bp->addr == t->nest_bp)
 		return 0;
 	return remote_read(&t->proc->as->mem, t->nest_sp, &v, sizeof(v)) == 0 &&
@@ -471,7 +472,7 @@ static void on_free(struct tracee *t, struct breakpoint *bp,
 		call_args(regs, args);
 		ptr = allocshape_freed(bp->data, args);
 	}
-	if (nested_free(t, bp, regs))
+	if (nested_free(t, bp, regs, ptr))
 		return;
 	t->nest_ptr = 0;
 	if (!ptr)

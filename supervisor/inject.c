@@ -693,7 +693,9 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 	e = &inj->ctl->entries[idx];
 	e->fn = addr;
 	e->target = reloc_addr;
-	e->kind = kind;
+	e->kind = (uint16_t)kind;
+	e->block_arg = fn == FN_CUSTOM_FREE && spec && spec->free_arg >= 1 &&
+		       spec->free_arg <= 6 ? (uint8_t)(spec->free_arg - 1) : 0;
 	e->id = fn;
 	__atomic_store_n(&inj->ctl->nentries, idx + 1, __ATOMIC_RELEASE);
 	code->stub_next += STUB_SIZE;
