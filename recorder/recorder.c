@@ -83,7 +83,9 @@ static struct rec_tstate *tstate(struct rec_control *c)
  * allocation-class call in flight on this thread (one call, one event).
  * A call in flight is over when the stack rose above its slot (longjmp),
  * when its slot holds another return address, or when the thread runs
- * on another stack.
+ * on another stack. A call at its very slot is a new one (a longjmp back
+ * to its caller, which called again from the same place), except under
+ * an operator new, which tail-jumps: its allocator may do so too.
  */
 static int busy(struct rec_tstate *t, uint64_t slot)
 {
@@ -91,7 +93,8 @@ static int busy(struct rec_tstate *t, uint64_t slot)
 
 	if (!b)
 		return 0;
-	if (slot > b || b - slot > REC_SAME_STACK || word(b) != t->busy_ret) {
+	if (slot > b || (slot == b && t->new_slot != b) ||
+	    b - slot > REC_SAME_STACK || word(b) != t->busy_ret) {
 		t->busy_slot = 0;
 		t->new_slot = 0;
 		return 0;
@@ -623,17 +626,82 @@ static struct rec_event *slot_of(struct rec_control *c, uint64_t seq)
 }
 
 /*
- * Appends an event. The slot is reserved by sequence number; a writer
- * that finds the ring full traps, and memsup drains it at that stop.
- * Frees reserve before the block is released and allocations after it
- * is returned, so that a block's free always precedes, in the ring, the
- * next allocation at its address by any thread.
+ * Whether the ring's oldest slot, sequence number TAIL, is still empty
+ * and claimed by this thread at a level below D: by a call that this
+ * signal handler interrupted (or that a longjmp left while a handler
+ * runs deeper still). That call goes on only once the handler returns:
+ * the handler waiting for room would wait for ever.
+ */
+static int own_tail(struct rec_control *c, const struct rec_tstate *t,
+		    uint32_t d, uint64_t tail)
+{
+	uint32_t k;
+
+	for (k = 0; k < d && k < REC_MAX_NEST; k++)
+		if (t->wseq[k] == tail + 1)
+			return load(&slot_of(c, tail)->ready) != tail + 1;
+	return 0;
+}
+
+/*
+ * The ring has no room: memsup's drainer thread empties rings as the
+ * program runs; wake it, give it the CPU a while (it may share ours),
+ * wait for it to move the tail, and now and then stop for memsup to
+ * drain at the trap. -1: give up this event
+ * (memsup is
+ * gone, the wait is endless, or this thread itself holds the oldest
+ * slot, below this signal handler).
+ */
+static int wait_room(struct rec_control *c, struct rec_frame *f,
+		     const struct rec_tstate *t, uint32_t d, uint64_t tail,
+		     unsigned *spins)
+{
+	if (own_tail(c, t, d, tail)) {
+		__atomic_fetch_add(&c->dropped, 1, __ATOMIC_RELAXED);
+		return -1;
+	}
+	if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE) ||
+	    ++*spins > 1000000)
+		return -1;
+	if (*spins == 1) {
+		__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
+		wake_drainer(c);
+	}
+	if (*spins <= 2) {
+		yield();
+		return 0;
+	}
+	/* blocked until the drainer makes room; if it cannot (an event
+	 * only the event loop may apply, an empty slot), a stop lets
+	 * memsup's loop drain */
+	if (*spins % 16) {
+		wait_for_room(c, tail);
+		return 0;
+	}
+	rec_trap_full(f);
+	return 0;
+}
+
+/*
+ * Appends an event. The slot is reserved by sequence number once the
+ * ring has room for it; a writer that finds the ring full traps, and
+ * memsup drains it at that stop. Frees reserve before the block is
+ * released and allocations after it is returned, so that a block's free
+ * always precedes, in the ring, the next allocation at its address by
+ * any thread.
  *
  * A signal handler that longjmps out leaves the call it interrupted
  * unfinished: a slot it had reserved would stay empty and hold every
  * later event back. So each reservation is claimed in the thread's
  * state first (settle() and memsup read the claims), one level per
- * handler that interrupts a filler.
+ * handler that interrupts a filler. Each step is ordered so that a
+ * handler running between any two of them finds the state whole: the
+ * level's stack before the level is taken (and again after, in case a
+ * handler used that level meanwhile); room in the ring before any
+ * number is taken (a call longjmp'd away while it waits holds none);
+ * before the number is taken, a claim on every number from the head on
+ * (memsup's orphan() leaves those alone, and only those); then the
+ * number itself.
  */
 static void emit(struct rec_control *c, struct rec_frame *f,
 		 struct rec_tstate *t, unsigned kind, unsigned entry,
@@ -641,7 +709,8 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 		 unsigned npcs)
 {
 	uint32_t tid, d = t->wdepth;
-	uint64_t lost = abandoned(c, f->entry_rsp, &tid), seq, tail;
+	uint64_t lost = abandoned(c, f->entry_rsp, &tid), seq, tail, head;
+	uint64_t sp = (uint64_t)__builtin_frame_address(0);
 	struct rec_event *ev;
 	unsigned spins = 0;
 
@@ -649,39 +718,36 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 		__atomic_fetch_add(&c->lost, 1, __ATOMIC_RELAXED);
 		return;
 	}
+	t->wsp[d] = sp;
+	__asm__ volatile("" ::: "memory");
 	t->wdepth = d + 1;
 	__asm__ volatile("" ::: "memory");
-	t->wsp[d] = (uint64_t)__builtin_frame_address(0);
-	__atomic_store_n(&t->wseq[d], REC_RESERVING, __ATOMIC_RELAXED);
-	seq = __atomic_fetch_add(&c->head, 1, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->wseq[d], seq + 1, __ATOMIC_RELEASE);
-	/*
-	 * Full: memsup's drainer thread empties rings as the program runs;
-	 * give it the CPU a while (it may share ours), then stop for memsup
-	 * to drain at the trap.
-	 */
-	if (seq - load(&c->tail) == c->ring_slots / 4)
-		wake_drainer(c);
-	while (seq - (tail = load(&c->tail)) >= c->ring_slots) {
-		if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE) ||
-		    ++spins > 1000000)
+	t->wsp[d] = sp;
+	for (;;) {
+		tail = load(&c->tail);
+		head = __atomic_load_n(&c->head, __ATOMIC_RELAXED);
+		if (head - tail < c->ring_slots)
+			break;
+		if (wait_room(c, f, t, d, tail, &spins) < 0)
 			goto out;
-		if (spins == 1) {
-			__atomic_fetch_add(&c->full_waits, 1, __ATOMIC_RELAXED);
-			wake_drainer(c);
-		}
-		if (spins <= 2) {
-			yield();
-			continue;
-		}
-		/* blocked until the drainer makes room; if it cannot (an
-		 * event only the event loop may apply, an empty slot), a
-		 * stop lets memsup's loop drain */
-		if (spins % 16) {
-			wait_for_room(c, tail);
-			continue;
-		}
-		rec_trap_full(f);
+	}
+	__atomic_store_n(&t->wseq[d], REC_RESERVING | (head + 1),
+			 __ATOMIC_RELAXED);
+	/* (seq_cst: the claim is seen before the number is taken) */
+	seq = __atomic_fetch_add(&c->head, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&t->wseq[d], seq + 1, __ATOMIC_RELEASE);
+	tail = load(&c->tail);
+	if (seq - tail == c->ring_slots / 4)
+		wake_drainer(c);
+	/* other threads took the room meanwhile */
+	while (seq - tail >= c->ring_slots) {
+		if (wait_room(c, f, t, d, tail, &spins) < 0)
+			goto out;
+		tail = load(&c->tail);
+		/* memsup passed the slot (a hole) while this call was
+		 * suspended under a handler: it is no longer ours */
+		if ((int64_t)(tail - seq) > 0)
+			goto out;
 	}
 	ev = slot_of(c, seq);
 	ev->entry = (uint16_t)entry;
@@ -704,7 +770,11 @@ out:
  * The thread's next call, from higher on the stack than a filler that
  * never finished, knows that filler was longjmp'd away: its slot becomes
  * a hole memsup passes over. (A handler running over a filler is below
- * it on the stack.)
+ * it on the stack.) A claim made before its number was known names no
+ * slot: memsup's orphan() makes that one a hole once nothing claims it,
+ * as it does a slot a ring or more ahead of the oldest (its place in the
+ * ring still holds an older one). A slot already filled, or filled again
+ * a ring later, is left alone.
  */
 static void settle(struct rec_control *c, struct rec_tstate *t, uint64_t sp)
 {
@@ -716,9 +786,10 @@ static void settle(struct rec_control *c, struct rec_tstate *t, uint64_t sp)
 	       sp - t->wsp[d - 1] <= REC_SAME_STACK) {
 		d--;
 		seq1 = t->wseq[d];
-		if (seq1 && seq1 != REC_RESERVING) {
+		if (seq1 && !(seq1 & REC_RESERVING) &&
+		    seq1 - 1 - load(&c->tail) < c->ring_slots) {
 			ev = slot_of(c, seq1 - 1);
-			if (load(&ev->ready) != seq1) {
+			if ((int64_t)(load(&ev->ready) - seq1) < 0) {
 				ev->kind = REC_EV_HOLE;
 				ev->npcs = 0;
 				ev->abandoned = 0;

@@ -128,7 +128,13 @@ struct rec_memo_state {
 #define REC_MEMO_RBP_OK 1u	/* rbp is known in this state */
 #define REC_MEMO_CFA_RBP 2u	/* the step's CFA is rbp-based */
 #define REC_MEMO_RBP_LOST 4u	/* the step loses rbp */
-#define REC_RESERVING (~0ULL)
+
+/*
+ * A claim with this bit is made before the sequence number is known:
+ * the rest is the ring's head + 1 just before it was taken, so the
+ * number, if taken, is at or above the rest - 1.
+ */
+#define REC_RESERVING (1ULL << 63)
 
 /* One thread's in-flight intercepted call, found through %fs:0x38. */
 struct rec_tstate {
@@ -146,8 +152,8 @@ struct rec_tstate {
 	/*
 	 * The ring slots this thread reserved and has not filled yet, one
 	 * per level of signal handlers that interrupted a filler: sequence
-	 * number + 1, REC_RESERVING between asking and knowing it, 0 free;
-	 * and the stack of the call filling each.
+	 * number + 1, REC_RESERVING | (head + 1) between asking and knowing
+	 * it, 0 free; and the stack of the call filling each.
 	 */
 	uint32_t wdepth;
 	uint32_t pad2;
@@ -243,7 +249,9 @@ struct rec_control {
 	uint32_t nentries;
 	uint32_t tid_off;	/* struct pthread's tid, from %fs; 0: unknown */
 	uint32_t nfixups;	/* fixups[] in use are below this */
-	uint32_t pad;
+	uint32_t dropped;	/* events a signal handler could not record:
+				 * the call it interrupted held the ring's
+				 * oldest slot, and the ring was full */
 	struct rec_entry entries[REC_MAX_ENTRIES];
 	struct rec_fixup fixups[REC_MAX_FIXUPS];
 };

@@ -116,6 +116,8 @@ struct inject {
 	uint64_t seen_head;		/* head at the drainer's last look */
 	uint64_t stuck_tail;		/* tail at the last full-ring trap */
 	unsigned stuck;			/* full-ring traps it stayed there */
+	uint64_t idle_tail;		/* the drainer's: tail of a full ring */
+	unsigned idle;			/* its looks that found it there */
 	uint64_t lost_warned;
 	/* each thread's last few stacks: a loop allocating from a few
 	 * places gives the same ones again, compared rather than hashed */
@@ -124,6 +126,7 @@ struct inject {
 		uint32_t image, next;
 		uint32_t stack[LAST_STACKS];
 	} last[64];
+	uint32_t dropped_warned;
 };
 
 /* ---- the data region ---- */
@@ -869,6 +872,52 @@ static void prefetch_ahead(const struct inject *inj, uint64_t seq)
 			ev->result);
 }
 
+/*
+ * Slot SEQ was taken (it is below the head) and is still empty: if no
+ * thread claims it (claims are in the thread states, recorder.c's
+ * emit()), its writer was longjmp'd away by a signal handler between
+ * taking it and filling it, and no later call of its thread marked it a
+ * hole yet. A writer claims its slot before it takes its number and
+ * until it has filled it, so nothing else is that way: it becomes a
+ * hole, or every later event would wait behind it. A claim made before
+ * its number was known covers the numbers from the head it saw on only,
+ * so an older slot does not wait for it. 1 if it is a hole now.
+ */
+static int orphan(struct inject *inj, uint64_t seq)
+{
+	struct rec_control *c = inj->ctl;
+	const struct rec_tstate *ts =
+		(const struct rec_tstate *)(inj->data + c->tstate_off);
+	uint64_t want = seq + 1, used = c->tstate_used, i;
+	struct rec_event *ev;
+	unsigned k;
+
+	if (seq >= __atomic_load_n(&c->head, __ATOMIC_ACQUIRE))
+		return 0;
+	if (used > c->tstate_cap)
+		used = c->tstate_cap;
+	for (i = 0; i < used; i++)
+		for (k = 0; k < REC_MAX_NEST; k++) {
+			uint64_t w = __atomic_load_n(&ts[i].wseq[k],
+						     __ATOMIC_ACQUIRE);
+
+			if (w == want || ((w & REC_RESERVING) &&
+					  (w & ~REC_RESERVING) <= want))
+				return 0;
+		}
+	ev = (struct rec_event *)(inj->data + c->ring_off +
+				  (seq & (c->ring_slots - 1)) *
+				  c->event_size);
+	if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) == want)
+		return 0;
+	ev->kind = REC_EV_HOLE;
+	ev->npcs = 0;
+	ev->abandoned = 0;
+	__atomic_store_n(&ev->ready, want, __ATOMIC_RELEASE);
+	inj->holes++;
+	return 1;
+}
+
 unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 {
 	struct inject *inj = proc->as->inj;
@@ -885,6 +934,10 @@ unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 			(inj->data + c->ring_off + (tail & mask) * c->event_size);
 
 		if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) != tail + 1) {
+			/* at a stop: a test's events must not wait behind
+			 * a slot whose writer is gone */
+			if (dead == 0 && orphan(inj, tail))
+				continue;
 			/*
 			 * A thread killed between reserving this slot and
 			 * filling it (exit_group, exec): once nothing runs
@@ -920,6 +973,15 @@ unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 			    (unsigned long long)(c->lost - inj->lost_warned),
 			    TSTATE_CAP);
 		inj->lost_warned = c->lost;
+	}
+	if (c->dropped > inj->dropped_warned) {
+		warning_msg("process %d: %llu allocator calls in signal "
+			    "handlers not recorded (the call each interrupted "
+			    "held the oldest slot of a full ring)",
+			    (int)proc->pid,
+			    (unsigned long long)(c->dropped -
+						 inj->dropped_warned));
+		inj->dropped_warned = c->dropped;
 	}
 	return (unsigned long)(tail - first);
 }
@@ -965,6 +1027,9 @@ static uint64_t rings_waiting(struct session *s, unsigned *nrings)
 	}
 	return most;
 }
+
+static void unblock(struct session *s, struct inject *inj, int dead);
+static void unblock_idle(struct session *s, struct process *proc);
 
 /*
  * The doorbell to sleep on: that of the ring whose threads recorded the
@@ -1038,6 +1103,10 @@ static void *drain_loop(void *arg)
 				ts.tv_sec = 0;
 				ts.tv_nsec = 50000;
 				nanosleep(&ts, NULL);
+				pthread_mutex_lock(&acct_lock);
+				for (proc = s->procs; proc; proc = proc->next)
+					unblock_idle(s, proc);
+				pthread_mutex_unlock(&acct_lock);
 			}
 			continue;
 		}
@@ -1087,44 +1156,43 @@ void inject_drainer_stop(struct session *s)
 }
 
 /*
- * The ring is full and its oldest slot stays empty. While the ring is
- * full, every slot a thread reserves now lies a whole ring ahead: the
- * oldest was reserved long ago. If no thread claims it any more (claims
- * are in the thread states, recorder.c's emit()), its writer was
- * longjmp'd away by a signal handler before it filled it and never
- * called an allocator again: it becomes a hole, or nothing would move.
+ * The ring is full and its oldest slot stays empty: if it is an orphan
+ * (orphan()), it becomes a hole and the ring drains on.
  */
-static void unblock(struct session *s, struct inject *inj)
+static void unblock(struct session *s, struct inject *inj, int dead)
 {
 	struct rec_control *c = inj->ctl;
-	const struct rec_tstate *ts =
-		(const struct rec_tstate *)(inj->data + c->tstate_off);
-	uint64_t want = c->tail + 1, used = c->tstate_used, i;
-	struct rec_event *ev;
-	unsigned k;
 
-	if (used > c->tstate_cap)
-		used = c->tstate_cap;
-	for (i = 0; i < used; i++)
-		for (k = 0; k < REC_MAX_NEST; k++) {
-			uint64_t w = __atomic_load_n(&ts[i].wseq[k],
-						     __ATOMIC_ACQUIRE);
-
-			if (w == want || w == REC_RESERVING)
-				return;
-		}
-	ev = (struct rec_event *)(inj->data + c->ring_off +
-				  (c->tail & (c->ring_slots - 1)) *
-				  c->event_size);
-	if (__atomic_load_n(&ev->ready, __ATOMIC_ACQUIRE) == want)
+	if (!orphan(inj, c->tail))
 		return;
-	ev->kind = REC_EV_HOLE;
-	ev->npcs = 0;
-	ev->abandoned = 0;
-	__atomic_store_n(&ev->ready, want, __ATOMIC_RELEASE);
-	inj->holes++;
 	inj->stuck = 0;
-	inject_drain(s, inj->proc, 0);
+	inject_drain(s, inj->proc, dead);
+}
+
+/*
+ * The drainer found PROC's oldest slot taken and empty, three looks
+ * 50 us apart: the same as two full-ring traps there. A writer that a
+ * signal handler keeps longjmp'ing away from its wait never stays long
+ * enough to trap, and a test's events must not wait for the next stop.
+ */
+static void unblock_idle(struct session *s, struct process *proc)
+{
+	struct inject *inj = proc->as->inj;
+	struct rec_control *c;
+
+	if (!inj || inj->proc != proc)
+		return;
+	c = inj->ctl;
+	if (__atomic_load_n(&c->head, __ATOMIC_ACQUIRE) == c->tail ||
+	    c->tail != inj->idle_tail) {
+		inj->idle_tail = c->tail;
+		inj->idle = 0;
+		return;
+	}
+	if (++inj->idle >= 3) {
+		inj->idle = 0;
+		unblock(s, inj, -1);
+	}
 }
 
 /* ---- the recorder's traps ---- */
@@ -1249,7 +1317,7 @@ int inject_on_trap(struct session *s, struct tracee *t,
 		inj->full_traps++;
 		/* drained before this stop was handled */
 		if (inj->ctl->tail == inj->stuck_tail && ++inj->stuck >= 2)
-			unblock(s, inj);
+			unblock(s, inj, 0);
 		else if (inj->ctl->tail != inj->stuck_tail)
 			inj->stuck = 0;
 		inj->stuck_tail = inj->ctl->tail;
@@ -1329,7 +1397,16 @@ int inject_fork(struct session *s, struct process *parent,
 	inj->ctl->head = 0;
 	inj->ctl->tail = 0;
 	inj->ctl->lost = 0;
+	inj->ctl->dropped = 0;
 	inj->ctl->full_waits = 0;
+	/* the parent's claims name slots of the parent's ring */
+	for (uint64_t i = 0; i < inj->ctl->tstate_cap; i++) {
+		struct rec_tstate *ts = (struct rec_tstate *)
+			(inj->data + inj->ctl->tstate_off) + i;
+
+		ts->wdepth = 0;
+		memset(ts->wseq, 0, sizeof(ts->wseq));
+	}
 	inj->ctl->enabled = child->heap.nopen > 0;
 	memcpy(inj->entries, pi->entries, sizeof(inj->entries));
 	inj->nentries = pi->nentries;

@@ -20,7 +20,14 @@
  *                      handler run siglongjmps out of the handler back
  *                      into the loop of run_jump(), the test: the call
  *                      it interrupted never returns. Each jump may leave
- *                      one of the loop's blocks unfreed.
+ *                      one of the loop's blocks unfreed. Then a second
+ *                      test, after_jump(), with the timer stopped:
+ *                      AFTER_PAIRS stress_alloc(AFTER_SIZE) of which all
+ *                      but the first AFTER_LEAKED are freed at once (the
+ *                      peak: AFTER_LEAKED + 1 blocks); it prints its
+ *                      figures.
+ *                      The events recorded around the jumps must neither
+ *                      hold its events back nor spill into it.
  *   stress forkexec    in the test function work(): fork a child that
  *                      mallocs 1000 bytes and exits, and vfork + exec of
  *                      /bin/true; the test itself mallocs 64 and frees it.
@@ -179,6 +186,8 @@ __attribute__((noinline)) static int run_signals(int jump)
 	it.it_value.tv_usec = 0;
 	it.it_interval.tv_usec = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
+	/* one still pending must not jump back into a frame that is gone */
+	signal(SIGALRM, SIG_IGN);
 	say_str(1, "stress: handler ran ");
 	say_num(1, (unsigned long long)handler_runs);
 	say_str(1, " times, jumped ");
@@ -191,6 +200,40 @@ __attribute__((noinline)) int run_jump(void);
 __attribute__((noinline)) int run_jump(void)
 {
 	return run_signals(1);
+}
+
+#define AFTER_PAIRS 1000
+#define AFTER_SIZE 48
+#define AFTER_LEAKED 3
+
+__attribute__((noinline)) int after_jump(void);
+__attribute__((noinline)) int after_jump(void)
+{
+	unsigned long i;
+
+	for (i = 0; i < AFTER_PAIRS; i++) {
+		char *volatile p = stress_alloc(AFTER_SIZE);
+
+		if (!p)
+			return 1;
+		p[0] = 1;
+		if (i >= AFTER_LEAKED)
+			stress_free(p);
+	}
+	say_str(1, "stress: after_jump allocations ");
+	say_num(1, AFTER_PAIRS);
+	say_str(1, " bytes ");
+	say_num(1, AFTER_PAIRS * AFTER_SIZE);
+	say_str(1, " peak ");
+	say_num(1, (AFTER_LEAKED + 1) * AFTER_SIZE);
+	say_str(1, " frees ");
+	say_num(1, AFTER_PAIRS - AFTER_LEAKED);
+	say_str(1, " leaked ");
+	say_num(1, AFTER_LEAKED * AFTER_SIZE);
+	say_str(1, " blocks ");
+	say_num(1, AFTER_LEAKED);
+	say_str(1, "\n");
+	return 0;
 }
 
 __attribute__((noinline)) int work(void);
@@ -260,7 +303,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "signals"))
 		return run_signals(0);
 	if (!strcmp(argv[1], "jump"))
-		return run_jump();
+		return run_jump() || after_jump();
 	if (!strcmp(argv[1], "forkexec"))
 		return work();
 	if (!strcmp(argv[1], "dlopen"))
