@@ -116,7 +116,7 @@ struct inject {
 	uint64_t seen_head;		/* head at the drainer's last look */
 	uint64_t stuck_tail;		/* tail at the last full-ring trap */
 	unsigned stuck;			/* full-ring traps it stayed there */
-	uint64_t idle_tail;		/* the drainer's: tail of a full ring */
+	uint64_t idle_tail;		/* the drainer's: a tail it found stuck */
 	unsigned idle;			/* its looks that found it there */
 	uint64_t lost_warned;
 	/* each thread's last few stacks: a loop allocating from a few
