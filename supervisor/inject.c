@@ -335,6 +335,18 @@ static void code_put(struct inj_code *code)
 
 /* the doorbell the drainer sleeps on (under acct_lock) */
 static uint32_t *drainer_bell;
+/* the data region of a ring released while the drainer slept on it */
+static struct {
+	uint8_t *data;
+	size_t size;
+} graveyard;
+
+static void graveyard_clear(void)
+{
+	if (graveyard.data)
+		munmap(graveyard.data, graveyard.size);
+	graveyard.data = NULL;
+}
 
 static void futex_wake(uint32_t *word)
 {
@@ -350,9 +362,18 @@ void inject_free(struct inject *inj)
 	for (i = 0; i < inj->nentries; i++)
 		free(inj->entries[i].name);
 	if (inj->ctl && drainer_bell == &inj->ctl->drainer_sleeps) {
-		/* the drainer sleeps on this ring: let it look again */
+		/*
+		 * The drainer sleeps on this ring, or is about to: it may
+		 * not wait on a word unmapped under it. It unmaps the
+		 * region itself when it looks again.
+		 */
 		futex_wake(drainer_bell);
 		drainer_bell = NULL;
+		if (graveyard.data)
+			munmap(graveyard.data, graveyard.size);
+		graveyard.data = inj->data;
+		graveyard.size = inj->data_size;
+		inj->data = NULL;
 	}
 	if (inj->data)
 		munmap(inj->data, inj->data_size);
@@ -1086,6 +1107,7 @@ static void *drain_loop(void *arg)
 		uint64_t waiting;
 
 		pthread_mutex_lock(&acct_lock);
+		graveyard_clear();
 		waiting = rings_waiting(s, &nrings);
 		bell = NULL;
 		if (waiting < RING_SLOTS / 4 && (bell = busiest_bell(s))) {
@@ -1153,6 +1175,7 @@ void inject_drainer_stop(struct session *s)
 	pthread_mutex_unlock(&acct_lock);
 	pthread_join(drainer, NULL);
 	drainer_on = 0;
+	graveyard_clear();
 }
 
 /*
