@@ -9,6 +9,14 @@
  *   cycles -e              write the figures of one round, as memsup must
  *                          report them for each test it saw whole
  *
+ * SIGHUP, a first time: a fifth thread calls held_alloc() (an allocator of
+ * the policy's) inside the next round, which waits until it has entered
+ * it and writes "held"; held_alloc() then blocks. SIGHUP again: it
+ * returns NULL (no block: nothing to count) and the thread writes
+ * "released". So a thread is inside an allocator, called from memsup's
+ * recorder, for as long as the test wants: across a detach and a whole
+ * later attach.
+ *
  * Allows any process to ptrace it (PR_SET_PTRACER_ANY, for Yama) and writes
  * "ready\n" before the first round.
  *
@@ -27,6 +35,7 @@
  * the round's sums are folded into CHECKSUM, which depends on the number
  * of rounds only: "cycles -n R" gives the native value for R rounds.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -41,9 +50,12 @@
 #define THREADS		4
 #define CHURN		24
 #define STRIDE		5
-#define PAUSE_NS	200000L		/* between rounds, outside the test */
+#define PAUSE_NS	1000000L		/* between rounds, outside the test */
 
-static volatile sig_atomic_t stop_sig, report_sig;
+static volatile sig_atomic_t stop_sig, report_sig, hold_sig;
+/* the holder: asked (hold_pipe), let go by the leader (hold_go), inside
+ * held_alloc (hold_in), released (release_pipe) */
+static int hold_pipe[2], release_pipe[2], hold_go, hold_in, hold_asked;
 static int stop;			/* the leader's word to the workers */
 static pthread_barrier_t start_b, held_b, done_b;
 static unsigned long cur_round;
@@ -138,10 +150,52 @@ static void share(int t, unsigned long round)
 	wants[t] = want;
 }
 
+/* The policy's allocator: blocks until released; no block. */
+__attribute__((noinline)) void *held_alloc(size_t n);
+__attribute__((noinline)) void *held_alloc(size_t n)
+{
+	char c;
+
+	(void)n;
+	__atomic_store_n(&hold_in, 1, __ATOMIC_RELEASE);
+	while (read(release_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void *holder(void *arg)
+{
+	struct timespec ms = { 0, 1000000L };
+	char c;
+
+	(void)arg;
+	while (read(hold_pipe[0], &c, 1) < 0 && errno == EINTR)
+		;
+	if (c != 'h')
+		return NULL;
+	__atomic_store_n(&hold_asked, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&hold_go, __ATOMIC_ACQUIRE))
+		nanosleep(&ms, NULL);
+	if (held_alloc(64))
+		abort();
+	say_str(1, "released\n");
+	return NULL;
+}
+
 /* The test boundary: one round, by the leader. */
 __attribute__((noinline)) int round_test(unsigned long round);
 __attribute__((noinline)) int round_test(unsigned long round)
 {
+	struct timespec ms = { 0, 1000000L };
+
+	/* the holder enters held_alloc while this test is open */
+	if (__atomic_load_n(&hold_asked, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&hold_go, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&hold_go, 1, __ATOMIC_RELEASE);
+		while (!__atomic_load_n(&hold_in, __ATOMIC_ACQUIRE))
+			nanosleep(&ms, NULL);
+		say_str(1, "held\n");
+	}
 	cur_round = round;
 	pthread_barrier_wait(&start_b);
 	share(0, round);
@@ -210,8 +264,10 @@ static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		stop_sig = 1;
-	else
+	else if (sig == SIGUSR2)
 		report_sig = 1;
+	else
+		hold_sig = 1;
 }
 
 static void report(void)
@@ -241,7 +297,8 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	pthread_t th[THREADS];
+	pthread_t th[THREADS], hold_th;
+	int holds = 0;
 	long long *marks = NULL, seconds = 600;
 	struct sigaction sa;
 	sigset_t block, old;
@@ -286,6 +343,9 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	sigaction(SIGUSR2, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (pipe(hold_pipe) || pipe(release_pipe))
+		abort();
 #ifdef PR_SET_PTRACER
 	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0); /* EINVAL without Yama */
 #endif
@@ -293,11 +353,13 @@ int main(int argc, char **argv)
 	sigemptyset(&block);
 	sigaddset(&block, SIGUSR1);
 	sigaddset(&block, SIGUSR2);
+	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (t = 1; t < THREADS; t++)
 		if (pthread_create(&th[t], NULL, worker, (void *)(intptr_t)t))
 			abort();
-	if (pthread_create(&th[0], NULL, leader, marks))
+	if (pthread_create(&th[0], NULL, leader, marks) ||
+	    pthread_create(&hold_th, NULL, holder, NULL))
 		abort();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (!marks) {
@@ -309,11 +371,22 @@ int main(int argc, char **argv)
 				report_sig = 0;
 				report();
 			}
+			if (hold_sig) {
+				hold_sig = 0;
+				/* ask, then release */
+				if (write(holds++ ? release_pipe[1] :
+					  hold_pipe[1], "h", 1) != 1)
+					abort();
+			}
 		}
 		stop_sig = 1;
 	}
 	for (t = 0; t < THREADS; t++)
 		pthread_join(th[t], NULL);
+	/* a holder never asked ends now; one held is released */
+	if (write(holds ? release_pipe[1] : hold_pipe[1], "x", 1) != 1)
+		abort();
+	pthread_join(hold_th, NULL);
 	if (!marks)
 		report();
 	free(marks);
