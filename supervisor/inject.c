@@ -481,13 +481,22 @@ static void reclaim(struct process *proc, struct tracee *t, uint64_t at,
 		int used = recmaps_in_use(proc, &sets[i], &who);
 
 		recmaps_forget_threads(proc, &sets[i]);
-		if (used) {
+		if (used && who) {
 			verbose_msg("process %d: the recorder of an earlier "
 				    "attach (data at %#llx) stays mapped: "
 				    "thread %d may still be inside it",
 				    (int)proc->pid,
 				    (unsigned long long)sets[i].data,
 				    (int)who);
+			continue;
+		}
+		if (used) {
+			verbose_msg("process %d: the recorder of an earlier "
+				    "attach (data at %#llx) stays mapped: its "
+				    "memsup did not take every jump back, or a "
+				    "call may be in flight in it",
+				    (int)proc->pid,
+				    (unsigned long long)sets[i].data);
 			continue;
 		}
 		if (unmap_set(t, at, &sets[i]))
@@ -1584,6 +1593,9 @@ static void release_mappings(struct process *proc, struct inject *inj,
 	pid_t who = 0;
 
 	set_of(inj, &set);
+	if (jumps_left)
+		__atomic_store_n(&inj->ctl->detached, REC_DETACHED_KEEP,
+				 __ATOMIC_RELEASE);
 	if (jumps_left || inj->proc != proc || proc->as->refs > 1 || !t ||
 	    !recmaps_all_stopped(proc) || recmaps_in_use(proc, &set, &who) ||
 	    ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0 ||
@@ -1623,7 +1635,7 @@ int inject_release(struct process *proc)
 		return 0;
 	h = inj->code->hdr;
 	__atomic_store_n(&inj->ctl->enabled, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&inj->ctl->detached, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&inj->ctl->detached, REC_DETACHED, __ATOMIC_RELEASE);
 	/* a thread still inside the recorder never traps again */
 	inj->code->local[h->off_trap_rule] = nop;
 	inj->code->local[h->off_trap_unwind] = nop;

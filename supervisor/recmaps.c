@@ -262,24 +262,56 @@ static int stack_holds_code(const struct process *proc, const struct map *v,
 	return found;
 }
 
-/* SET's thread states, from its control block; NULL when unreadable. */
+/*
+ * Whether an entry SET's control block C names still jumps into SET's
+ * code (jmp rel32): what a memsup that never detached (killed) leaves.
+ */
+static int entry_jumps_in(const struct process *proc,
+			  const struct rec_set *set, const struct rec_control *c)
+{
+	uint8_t b[5];
+	int32_t rel;
+	uint32_t i;
+
+	for (i = 0; i < c->nentries && i < REC_MAX_ENTRIES; i++) {
+		if (remote_read(&proc->as->mem, c->entries[i].fn, b,
+				sizeof(b)) < 0)
+			continue;	/* unmapped (dlclose): nothing jumps */
+		memcpy(&rel, b + 1, sizeof(rel));
+		if (b[0] == 0xe9 &&
+		    in_code(set, c->entries[i].fn + 5 + (int64_t)rel))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * SET's thread states, from its control block; NULL when unreadable, or
+ * when the block does not say that its memsup detached cleanly
+ * (REC_DETACHED: every entry restored) or an entry still jumps in.
+ */
 static struct rec_tstate *states_read(const struct process *proc,
 				      const struct rec_set *set, uint64_t *n)
 {
-	struct rec_control c;
+	struct rec_control *c = xmalloc(sizeof(*c));
 	struct rec_tstate *ts;
 
-	if (remote_read(&proc->as->mem, set->data, &c, sizeof(c)) < 0 ||
-	    c.magic != REC_MAGIC || c.tstate_off > set->data_size ||
-	    c.tstate_cap > (set->data_size - c.tstate_off) / sizeof(*ts))
-		return NULL;
-	*n = c.tstate_used < c.tstate_cap ? c.tstate_used : c.tstate_cap;
-	ts = xcalloc(*n ? *n : 1, sizeof(*ts));
-	if (*n && remote_read(&proc->as->mem, set->data + c.tstate_off, ts,
-			      *n * sizeof(*ts)) < 0) {
-		free(ts);
+	if (remote_read(&proc->as->mem, set->data, c, sizeof(*c)) < 0 ||
+	    c->magic != REC_MAGIC || c->detached != REC_DETACHED ||
+	    c->tstate_off > set->data_size ||
+	    c->tstate_cap > (set->data_size - c->tstate_off) / sizeof(*ts) ||
+	    entry_jumps_in(proc, set, c)) {
+		free(c);
 		return NULL;
 	}
+	*n = c->tstate_used < c->tstate_cap ? c->tstate_used : c->tstate_cap;
+	ts = xcalloc(*n ? *n : 1, sizeof(*ts));
+	if (*n && remote_read(&proc->as->mem, set->data + c->tstate_off, ts,
+			      *n * sizeof(*ts)) < 0) {
+		free(ts);
+		ts = NULL;
+	}
+	free(c);
 	return ts;
 }
 

@@ -57,7 +57,10 @@ int recmaps_all_stopped(const struct process *proc);
  * mapping is an address in the code (a return address, a signal frame's
  * saved rip), its stack is too large to read, or a thread state of SET's
  * data region has an allocator call in flight from the recorder's frame
- * (on a stack the thread has left for a signal handler's); 0 otherwise.
+ * (on a stack the thread has left for a signal handler's); also 1 unless
+ * SET's control block says its memsup detached with every entry restored
+ * (REC_DETACHED) and no entry it names still jumps into the code; 0
+ * otherwise.
  */
 int recmaps_in_use(const struct process *proc, const struct rec_set *set,
 		   pid_t *who);
