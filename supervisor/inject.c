@@ -7,7 +7,9 @@
  * code region within rel32 reach of the objects whose functions it
  * redirects and of the data region, close. memsup maps the same memfd
  * through /proc/PID/fd before the close. Nothing is preloaded, nothing
- * is written to disk, and no descriptor is left in the program.
+ * is written to disk, and no descriptor is left in the program. At a
+ * detach the mappings go when no thread can run the recorder any more,
+ * else at the next placement (recmaps.h).
  *
  * Redirecting an entry. The whole instructions under a 5-byte jump are
  * relocated into a stub of the code region (breakpoints/relocate.c); the
