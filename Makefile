@@ -189,10 +189,11 @@ check: test-deps
 	$(MAKE) check-e2e
 
 # The long runs of the tests that memsup never harms a program: 200
-# attach/detach cycles under allocation load and 300 damaged unwind tables
-# (make check runs 40 and 48).
+# attach/detach cycles under allocation load, 300 damaged unwind tables and
+# 100 attach/detach cycles of the in-process engine (make check runs 40, 48
+# and 10).
 check-harm: memsup samples
-	DETACH_CYCLES=200 MUTANTS=300 tests/e2e/run.sh 0110 0117
+	DETACH_CYCLES=200 MUTANTS=300 ATTACH_CYCLES=100 tests/e2e/run.sh 0110 0117 0118
 
 demo: test-deps
 	$(MAKE) memsup samples

@@ -70,6 +70,10 @@ static struct rec_tstate *tstate(struct rec_control *c)
 		return (struct rec_tstate *)p;
 	if (p)
 		return 0;	/* someone else's word: leave it alone */
+	/* memsup detached: a call that was in flight returns without one
+	 * (a later attach's recorder gives the thread its state) */
+	if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE))
+		return 0;
 	idx = __atomic_fetch_add(&c->tstate_used, 1, __ATOMIC_RELAXED);
 	if (idx >= c->tstate_cap)
 		return 0;

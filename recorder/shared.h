@@ -212,10 +212,16 @@ struct rec_frame {
 	uint64_t missing_pc;	/* trap_rule: the return address */
 };
 
+#define REC_DETACHED 1
+#define REC_DETACHED_KEEP 2
+
 struct rec_control {
 	uint64_t magic;
 	uint32_t enabled;	/* a scope is open: record */
-	uint32_t detached;	/* memsup is gone: pass everything through */
+	uint32_t detached;	/* memsup is gone: pass everything through
+				 * (REC_DETACHED; REC_DETACHED_KEEP: an
+				 * entry may still jump here, so a later
+				 * memsup never unmaps this recorder) */
 	uint32_t depth;		/* frames per stack, 0: none */
 	uint32_t event_size;	/* bytes per ring slot */
 	uint64_t trampoline;	/* memsup's return trampoline address */

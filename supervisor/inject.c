@@ -7,7 +7,9 @@
  * code region within rel32 reach of the objects whose functions it
  * redirects and of the data region, close. memsup maps the same memfd
  * through /proc/PID/fd before the close. Nothing is preloaded, nothing
- * is written to disk, and no descriptor is left in the program.
+ * is written to disk, and no descriptor is left in the program. At a
+ * detach the mappings go when no thread can run the recorder any more,
+ * else at the next placement (recmaps.h).
  *
  * Redirecting an entry. The whole instructions under a 5-byte jump are
  * relocated into a stub of the code region (breakpoints/relocate.c); the
@@ -47,6 +49,7 @@
 #include "supervisor/event.h"
 #include "supervisor/inject.h"
 #include "supervisor/msg.h"
+#include "supervisor/recmaps.h"
 #include "supervisor/session.h"
 #include "supervisor/stackmap.h"
 #include "supervisor/unwind.h"
@@ -449,6 +452,90 @@ static void control_init(struct inject *inj, struct session *s,
 	c->tid_off = thread_tid_offset(proc);
 }
 
+/* ---- recorders an earlier attach left ---- */
+
+/* Unmaps SET in the process, through T standing on a syscall at AT;
+ * how many of its mappings could not be. */
+static unsigned unmap_set(struct tracee *t, uint64_t at,
+			  const struct rec_set *set)
+{
+	unsigned i, failed = 0;
+
+	if (rsys(t, at, SYS_munmap, set->data, set->data_size, 0, 0, 0, 0))
+		failed++;
+	for (i = 0; i < set->ncode; i++)
+		if (rsys(t, at, SYS_munmap, set->code[i], set->code_size, 0, 0,
+			 0, 0))
+			failed++;
+	return failed;
+}
+
+/*
+ * A recorder left by an earlier attach (whose detach found a thread
+ * inside it) is unmapped if no thread can run its code any more; a
+ * thread's state word pointing into one is cleared either way, so that
+ * the new recorder gives the thread a state of its own. Only with every
+ * thread stopped: the answer holds then alone.
+ */
+static void reclaim(struct process *proc, struct tracee *t, uint64_t at,
+		    uint64_t code_size)
+{
+	size_t blob = (size_t)(memsup_recorder_blob_end - memsup_recorder_blob);
+	struct rec_set sets[8];
+	unsigned others;
+	pid_t who;
+	int n, i;
+
+	n = recmaps_find(proc->pid, &proc->as->mem, memsup_recorder_blob, blob,
+			 code_size, 0, sets, 8, &others);
+	if (others)
+		verbose_msg("process %d: %u mappings named memsup-recorder are "
+			    "not this memsup's recorder; left as they are",
+			    (int)proc->pid, others);
+	if (n <= 0)
+		return;
+	if (!recmaps_all_stopped(proc)) {
+		verbose_msg("process %d: %d recorders of an earlier attach "
+			    "left mapped (not every thread is stopped)",
+			    (int)proc->pid, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		int used = recmaps_in_use(proc, &sets[i], &who);
+
+		recmaps_forget_threads(proc, &sets[i]);
+		if (used && who) {
+			verbose_msg("process %d: the recorder of an earlier "
+				    "attach (data at %#llx) stays mapped: "
+				    "thread %d may still be inside it",
+				    (int)proc->pid,
+				    (unsigned long long)sets[i].data,
+				    (int)who);
+			continue;
+		}
+		if (used) {
+			verbose_msg("process %d: the recorder of an earlier "
+				    "attach (data at %#llx) stays mapped: its "
+				    "memsup did not take every jump back, or a "
+				    "call may be in flight in it",
+				    (int)proc->pid,
+				    (unsigned long long)sets[i].data);
+			continue;
+		}
+		if (unmap_set(t, at, &sets[i]))
+			warning_msg("process %d: could not unmap the recorder "
+				    "an earlier attach left at %#llx",
+				    (int)proc->pid,
+				    (unsigned long long)sets[i].data);
+		else
+			verbose_msg("process %d: the recorder an earlier "
+				    "attach left (%llu KiB) unmapped",
+				    (int)proc->pid, (unsigned long long)
+				    (sets[i].data_size + sets[i].ncode *
+				     sets[i].code_size) >> 10);
+	}
+}
+
 int inject_place(struct session *s, struct process *proc, struct tracee *t)
 {
 	struct aspace *as = proc->as;
@@ -477,6 +564,7 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 			   (unsigned long long)at);
 		return -1;
 	}
+	reclaim(proc, t, at, code_size);
 	inj = inject_new(proc);
 	inj->code = xcalloc(1, sizeof(*inj->code));
 	inj->code->refs = 1;
@@ -1501,32 +1589,62 @@ void inject_flush_rules(struct process *proc)
 	}
 }
 
-/*
- * Every thread's TCB word that points at its state in this recorder is
- * cleared: a later attach places a new recorder, whose threads must get
- * states of their own (a word pointing elsewhere is left alone, and the
- * recorder then records nothing for that thread). A thread inside the
- * recorder holds its state in a register and finishes with it.
- */
-static void forget_threads(struct process *proc, struct inject *inj)
+static void set_of(const struct inject *inj, struct rec_set *set)
 {
-	const struct rec_control *c = inj->ctl;
-	uint64_t lo = inj->data_addr + c->tstate_off,
-		 hi = lo + c->tstate_cap * sizeof(struct rec_tstate), word;
-	static const uint64_t zero;
-	struct user_regs_struct regs;
-	struct tracee *t;
+	memset(set, 0, sizeof(*set));
+	memcpy(set->code, inj->maps, inj->nmaps * sizeof(inj->maps[0]));
+	set->ncode = inj->nmaps;
+	set->code_size = inj->code->size;
+	set->data = inj->data_addr;
+	set->data_size = inj->data_size;
+}
 
-	for (t = proc->threads; t; t = t->pnext) {
-		if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0 ||
-		    !regs.fs_base ||
-		    remote_read(&proc->as->mem, regs.fs_base + 0x38, &word,
-				sizeof(word)) < 0 ||
-		    word < lo || word >= hi)
-			continue;
-		remote_write(&proc->as->mem, regs.fs_base + 0x38, &zero,
-			     sizeof(zero));
+/*
+ * After the jumps are gone, with every thread stopped: the recorder's
+ * mappings go too when no thread can run its code any more (recmaps.h).
+ * Otherwise they stay, for the thread inside to finish its call; the
+ * next attach unmaps them. Each thread's state word pointing into this
+ * recorder is cleared either way, so that a later recorder gives the
+ * thread a state of its own.
+ */
+static void release_mappings(struct process *proc, struct inject *inj,
+			     int jumps_left)
+{
+	static const uint8_t sys_insn[2] = { 0x0f, 0x05 };
+	struct user_regs_struct regs;
+	struct tracee *t = proc->threads;
+	struct rec_set set;
+	uint8_t saved[2];
+	pid_t who = 0;
+
+	set_of(inj, &set);
+	if (jumps_left)
+		__atomic_store_n(&inj->ctl->detached, REC_DETACHED_KEEP,
+				 __ATOMIC_RELEASE);
+	if (jumps_left || inj->proc != proc || proc->as->refs > 1 || !t ||
+	    !recmaps_all_stopped(proc) || recmaps_in_use(proc, &set, &who) ||
+	    ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0 ||
+	    remote_read(&proc->as->mem, regs.rip, saved, sizeof(saved)) < 0 ||
+	    remote_poke_text(&proc->as->mem, regs.rip, sys_insn,
+			     sizeof(sys_insn)) < 0) {
+		recmaps_forget_threads(proc, &set);
+		if (who)
+			verbose_msg("process %d: the recorder stays mapped: "
+				    "thread %d may still be inside it",
+				    (int)proc->pid, (int)who);
+		else
+			verbose_msg("process %d: the recorder stays mapped",
+				    (int)proc->pid);
+		return;
 	}
+	recmaps_forget_threads(proc, &set);
+	if (unmap_set(t, regs.rip, &set))
+		warning_msg("process %d: could not unmap every mapping of "
+			    "the recorder", (int)proc->pid);
+	else
+		verbose_msg("process %d: the recorder unmapped",
+			    (int)proc->pid);
+	remote_poke_text(&proc->as->mem, regs.rip, saved, sizeof(saved));
 }
 
 int inject_release(struct process *proc)
@@ -1536,14 +1654,13 @@ int inject_release(struct process *proc)
 	const struct rec_code_header *h;
 	uint8_t now[RELOC_JMP_LEN], jmp[RELOC_JMP_LEN];
 	static const uint8_t nop = 0x90;
-	unsigned i, failed = 0;
+	unsigned i, failed = 0, changed = 0;
 
 	if (!inj)
 		return 0;
 	h = inj->code->hdr;
 	__atomic_store_n(&inj->ctl->enabled, 0, __ATOMIC_RELEASE);
-	__atomic_store_n(&inj->ctl->detached, 1, __ATOMIC_RELEASE);
-	forget_threads(proc, inj);
+	__atomic_store_n(&inj->ctl->detached, REC_DETACHED, __ATOMIC_RELEASE);
 	/* a thread still inside the recorder never traps again */
 	inj->code->local[h->off_trap_rule] = nop;
 	inj->code->local[h->off_trap_unwind] = nop;
@@ -1561,12 +1678,16 @@ int inject_release(struct process *proc)
 				    "%#llx; memsup leaves it as it is",
 				    (int)proc->pid, e->name,
 				    (unsigned long long)e->fn);
+			changed++;
 			continue;
 		}
 		if (remote_poke_text(&as->mem, e->fn, e->orig,
 				     RELOC_JMP_LEN) < 0)
 			failed++;
 	}
+	/* a changed entry may still lead into the code (a hook that kept
+	 * the jump it found there) */
+	release_mappings(proc, inj, failed || changed);
 	return (int)failed;
 }
 

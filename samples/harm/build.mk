@@ -6,6 +6,11 @@ SAMPLES += samples/harm/detach
 samples/harm/detach: samples/harm/detach.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $<
 
+# cycles: four threads allocating inside one test per round, exact figures
+SAMPLES += samples/harm/cycles
+samples/harm/cycles: samples/harm/cycles.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $<
+
 # signals: the dispositions a program sees, SIGPIPE raised and on a pipe
 SAMPLES += samples/harm/signals
 samples/harm/signals: samples/harm/signals.c $(SAMPLE_COMMON)

@@ -343,7 +343,8 @@ with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem
      open(out, "wb") as o:
     for line in maps:
         f = line.split()
-        # memsup-recorder: the in-process engine's code, left mapped (docs/design/inject.md)
+        # memsup-recorder: the in-process engine's code, mapped while attached and left
+        # while a thread may be inside it (docs/design/inject.md)
         if "x" not in f[1] or len(f) < 6 or f[5].startswith("[") or "memsup-recorder" in f[5]:
             continue
         lo, hi = (int(x, 16) for x in f[0].split("-"))

@@ -22,7 +22,8 @@
 	X(relocate) \
 	X(cli) \
 	X(leakscan) \
-	X(allocshape)
+	X(allocshape) \
+	X(recmaps)
 
 #define DECLARE_SUITE(name) Suite *make_##name##_suite(void) __attribute__((weak));
 SUITES(DECLARE_SUITE)
