@@ -147,12 +147,13 @@ static int rule_get(struct rec_control *c, struct rec_frame *f, uint64_t pc,
  * address where memsup's trampoline stands. */
 static int ra_word(struct rec_control *c, uint64_t addr, uint64_t *v)
 {
-	unsigned i;
+	unsigned i, n;
 
 	*v = word(addr);
 	if (*v != c->trampoline)
 		return 0;
-	for (i = 0; i < REC_MAX_FIXUPS; i++) {
+	n = __atomic_load_n(&c->nfixups, __ATOMIC_ACQUIRE);
+	for (i = 0; i < n && i < REC_MAX_FIXUPS; i++) {
 		if (load(&c->fixups[i].slot) == addr) {
 			*v = c->fixups[i].value;
 			if (load(&c->fixups[i].slot) == addr)
@@ -160,6 +161,17 @@ static int ra_word(struct rec_control *c, uint64_t addr, uint64_t *v)
 		}
 	}
 	return -1;
+}
+
+/* Whether the return address at ADDR is still WANT, as ra_word() reads it
+ * (a test's return trampolined since counts as its true address). */
+static inline int ra_is(struct rec_control *c, uint64_t addr, uint64_t want)
+{
+	uint64_t v = word(addr);
+
+	if (v == want)
+		return 1;
+	return v == c->trampoline && ra_word(c, addr, &v) == 0 && v == want;
 }
 
 static inline int in_window(uint64_t at, uint64_t lo, uint64_t hi)
@@ -259,10 +271,9 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
  * and *RBP_OK this walk's there; the states below *OWN_RBP have this
  * walk's first rbp, the others the memo's.
  */
-static unsigned replay(const struct rec_memo_state *o, unsigned len,
-		       uint64_t lo, uint64_t hi, uint64_t *pcs, unsigned max,
-		       unsigned *n, uint64_t *rbp, int *rbp_ok,
-		       unsigned *own_rbp)
+static unsigned replay(struct rec_control *c, const struct rec_memo_state *o,
+		       unsigned len, uint64_t *pcs, unsigned max, unsigned *n,
+		       uint64_t *rbp, int *rbp_ok, unsigned *own_rbp)
 {
 	unsigned k, cnt = *n;
 	uint64_t r = *rbp;
@@ -275,11 +286,12 @@ static unsigned replay(const struct rec_memo_state *o, unsigned len,
 		if (!st->ra_at ||
 		    ((st->flags & REC_MEMO_CFA_RBP) && !(same && ok)))
 			break;
-		if (!in_window(st->ra_at, lo, hi) || word(st->ra_at) != nx->pc)
+		/* the memo's words lie in the window of the walk that made
+		 * it, whose first stack pointer is this walk's: no check */
+		if (!ra_is(c, st->ra_at, nx->pc))
 			break;
 		if (st->rbp_at) {
-			if (!in_window(st->rbp_at, lo, hi) ||
-			    word(st->rbp_at) != nx->rbp)
+			if (word(st->rbp_at) != nx->rbp)
 				break;
 			if (!same)
 				*own_rbp = k + 1;
@@ -340,7 +352,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		/* the common case, a loop allocating from one place: the
 		 * last walk holds from its start */
 		uint64_t rbp0 = rbp;
-		unsigned own, k = replay(m.old, m.old_len, lo, hi, pcs, max,
+		unsigned own, k = replay(c, m.old, m.old_len, pcs, max,
 					 &n, &rbp, &rbp_ok, &own);
 
 		if (k) {
@@ -389,7 +401,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 						  !(rbp_same && rbp_ok)))
 					break;
 				if (!in_window(o->ra_at, lo, hi) ||
-				    word(o->ra_at) != nx->pc)
+				    !ra_is(c, o->ra_at, nx->pc))
 					break;
 				if (o->rbp_at && (!in_window(o->rbp_at, lo, hi) ||
 						  word(o->rbp_at) != nx->rbp))
@@ -458,11 +470,6 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		ra_at = cfa + (uint64_t)(int64_t)r.ra_off;
 		if (!in_window(ra_at, lo, hi))
 			goto slow;
-		if (st && word(ra_at) == c->trampoline) {
-			/* a fixed-up return address: not a word to check */
-			m.recording = 0;
-			st = 0;
-		}
 		if (ra_word(c, ra_at, &pc) < 0)
 			goto slow;
 		if (st) {
