@@ -46,7 +46,7 @@
 #include "recorder/shared.h"
 #include "supervisor/alloc.h"
 #include "supervisor/custom_alloc.h"
-#include "supervisor/event.h"
+#include "supervisor/trampoline.h"
 #include "supervisor/inject.h"
 #include "supervisor/msg.h"
 #include "supervisor/recmaps.h"

@@ -58,10 +58,6 @@ void inject_enable(struct process *proc, int on);
  */
 unsigned long inject_drain(struct session *s, struct process *proc, int dead);
 
-/* For inject.c, from event.c: T's test whose return slot is SLOT was
- * abandoned; it ends, unfinished, with every call inside it. */
-void session_abandoned(struct session *s, struct tracee *t, uint64_t slot);
-
 /*
  * A SIGTRAP of T at REGS: 1 when it was the recorder's (answered, and T
  * resumed), 0 otherwise.

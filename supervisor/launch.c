@@ -16,8 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "supervisor/detach.h"
 #include "supervisor/event.h"
 #include "supervisor/msg.h"
+#include "supervisor/process.h"
+#include "supervisor/signals.h"
 #include "supervisor/xmalloc.h"
 
 static int tracer_of(pid_t pid)

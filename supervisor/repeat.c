@@ -10,6 +10,7 @@
 #include "breakpoints/discover.h"
 #include "config/units.h"
 #include "supervisor/event.h"
+#include "supervisor/signals.h"
 #include "supervisor/judge.h"
 #include "supervisor/msg.h"
 #include "supervisor/repeat.h"
