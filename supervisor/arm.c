@@ -3,13 +3,8 @@
  * boundaries, and the dynamic linker's r_brk, which tells when the link
  * map changed (docs/supervisor.md, "Breakpoints").
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ptrace.h>
-#include <unistd.h>
 
 #include "supervisor/arm.h"
 #include "supervisor/engine.h"

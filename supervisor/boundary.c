@@ -5,12 +5,6 @@
  * read as the suite registers them (docs/discovery.md).
  */
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ptrace.h>
-#include <unistd.h>
 
 #include "supervisor/arm.h"
 #include "supervisor/boundary.h"

@@ -6,12 +6,6 @@
  * where its result is read. Two stops per allocation, one per free.
  */
 #include <errno.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ptrace.h>
-#include <unistd.h>
 
 #include "config/allocshape.h"
 #include "supervisor/alloc.h"

@@ -3,7 +3,6 @@
  * point, exec, forked and cloned children, and the end of a process.
  */
 #include <elf.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,9 +3,7 @@
  * a thread's siblings, and stepping over a breakpoint.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>

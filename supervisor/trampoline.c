@@ -4,13 +4,7 @@
  * kept per thread in its retstack; their returns, and the frames a
  * longjmp or an exception abandoned.
  */
-#include <errno.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/ptrace.h>
-#include <unistd.h>
 
 #include "supervisor/arm.h"
 #include "supervisor/boundary.h"
