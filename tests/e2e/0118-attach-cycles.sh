@@ -96,16 +96,6 @@ with open(f"/proc/{pid}/mem", "rb", 0) as mem, open(out, "w") as o:
             n, size = n + 1, size + hi - lo
             fds.add(f[4])
     o.write(f"recorder {n} {size} {len(fds)}\n")
-    if len(sys.argv) > 4:
-        with open(sys.argv[4], "wb") as t:
-            for line in maps:
-                f = line.split()
-                if "x" not in f[1] or len(f) < 6 or f[5].startswith("[") or "memsup-recorder" in f[5]:
-                    continue
-                lo, hi = (int(x, 16) for x in f[0].split("-"))
-                mem.seek(lo)
-                t.write(f"\n=== {f[0]} {f[5]}\n".encode())
-                t.write(mem.read(hi - lo))
 PY
 probe()
 {
@@ -121,7 +111,8 @@ alive()
 python3 "$WORK/probe.py" "$pid" --entries "$WORK/entries" ||
     hard_error "cannot find libc's allocator entries in process $pid"
 grep -q '^malloc ' "$WORK/entries" || hard_error "malloc not found in libc's symbols"
-probe "$WORK/before" "$WORK/before.text" || hard_error "cannot read process $pid"
+probe "$WORK/before" && text_dump "$pid" "$WORK/before.text" ||
+    hard_error "cannot read process $pid"
 grep -qx 'recorder 0 0 0' "$WORK/before" || hard_error "process $pid has recorder mappings before any attach"
 grep -v '^recorder ' "$WORK/before" >"$WORK/entries.before"
 
@@ -187,7 +178,8 @@ while [ $c -lt "$CYCLES" ]; do
 	cp "$WORK/cycle.json" "$WORK/last.json"
 
 	# The patched entries and the rest of the code are as they were.
-	probe "$WORK/after" "$WORK/after.text" || fail "cycle $c: cannot read process $pid"
+	probe "$WORK/after" && text_dump "$pid" "$WORK/after.text" ||
+	    fail "cycle $c: cannot read process $pid"
 	grep -v '^recorder ' "$WORK/after" >"$WORK/entries.after"
 	if ! cmp -s "$WORK/entries.before" "$WORK/entries.after"; then
 		diff "$WORK/entries.before" "$WORK/entries.after" >&2
