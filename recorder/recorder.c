@@ -836,6 +836,7 @@ int rec_alloc_pre(struct rec_frame *f)
 		if (t->new_slot && (e->kind == REC_ALLOC ||
 				    e->kind == REC_POSIX_MEMALIGN)) {
 			f->mode = MODE_AS_NEW;
+			f->thread = (uint64_t)t;
 			return 1;
 		}
 		return 0;
@@ -844,6 +845,7 @@ int rec_alloc_pre(struct rec_frame *f)
 	t->busy_ret = word(slot);
 	t->new_slot = 0;
 	f->mode = MODE_PLAIN;
+	f->thread = (uint64_t)t;
 	if (e->kind == REC_REALLOC && f->args[0]) {
 		uint64_t pcs[1] = { 0 };
 
@@ -857,11 +859,12 @@ void rec_alloc_post(struct rec_frame *f)
 {
 	struct rec_control *c = control();
 	const struct rec_entry *e = &c->entries[f->entry];
-	struct rec_tstate *t = tstate(c);
+	struct rec_tstate *t = (struct rec_tstate *)f->thread;
 	uint64_t pcs[REC_MAX_DEPTH], args[6], result = f->result;
 	unsigned n, entry = (unsigned)f->entry, kind = REC_EV_ALLOC;
 
-	if (!t)
+	/* memsup detached while the call ran: its state is forgotten */
+	if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE))
 		return;
 	if (e->kind == REC_POSIX_MEMALIGN)
 		result = (uint32_t)result == 0 ? word(f->args[0]) : 0;

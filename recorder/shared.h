@@ -210,6 +210,8 @@ struct rec_frame {
 	uint64_t npcs;		/* trap_unwind: memsup's answer */
 	uint64_t pcs_addr;	/* trap_unwind: where to write the pcs */
 	uint64_t missing_pc;	/* trap_rule: the return address */
+	uint64_t thread;	/* recorder.c: the thread's state, from
+				 * rec_alloc_pre() to rec_alloc_post() */
 };
 
 #define REC_DETACHED 1

@@ -168,6 +168,18 @@ static void release(struct report_file *rf)
 	memset(rf, 0, sizeof(*rf));
 }
 
+/* The directory part of PATH ("." for none), allocated. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
 /*
  * An unnamed file in RF->path's directory (O_TMPFILE, mode 0666 less the
  * umask): nothing is left to remove if memsup dies, even of SIGKILL; it
@@ -177,16 +189,9 @@ static void release(struct report_file *rf)
  */
 static int open_unnamed(struct report_file *rf)
 {
-	const char *slash = strrchr(rf->path, '/');
-	char *dir;
+	char *dir = dir_of(rf->path);
 	int fd;
 
-	if (!slash)
-		dir = xstrdup(".");
-	else if (slash == rf->path)
-		dir = xstrdup("/");
-	else
-		dir = xasprintf("%.*s", (int)(slash - rf->path), rf->path);
 	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
 	free(dir);
 	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
@@ -261,14 +266,8 @@ int report_file_open(struct report_file *rf, const char *path)
 static char *final_name(const struct report_file *rf)
 {
 	const char *slash = strrchr(rf->path, '/');
-	char *dir, *real, *name;
+	char *dir = dir_of(rf->path), *real, *name;
 
-	if (!slash)
-		dir = xstrdup(".");
-	else if (slash == rf->path)
-		dir = xstrdup("/");
-	else
-		dir = xasprintf("%.*s", (int)(slash - rf->path), rf->path);
 	real = realpath(dir, NULL);
 	free(dir);
 	if (!real)
