@@ -16,6 +16,12 @@ for n in 1 13 20000; do
 	expect_pids_gone "$J"
 done
 
+# -v ends with what supervising cost memsup itself (the bench reads it).
+run_memsup -v samples/churn/churn 100
+expect_status 0
+grep -Eq '^memsup: own use: [0-9]+\.[0-9]{6} s user, [0-9]+\.[0-9]{6} s system, peak RSS [1-9][0-9]* KiB$' \
+	"$WORK/stderr" || { show_run; fail "no 'own use' line at the end of memsup -v"; }
+
 # DEPTH more frames (churn_deeper) change no figure, and the stack holds
 # them, each engine walking it: 8 frames + DEPTH + 1 + main.
 for engine in inject breakpoint; do
