@@ -197,7 +197,7 @@ static inline int in_window(uint64_t at, uint64_t lo, uint64_t hi)
  */
 struct memo_walk {
 	struct rec_tstate *t;
-	const struct rec_memo_state *old;	/* the last walk's, or NULL */
+	const struct rec_memo_state *old;	/* a kept walk, or NULL */
 	uint32_t old_len, ja;			/* next candidate in old */
 	struct rec_memo_state *out;		/* this walk's */
 	uint32_t len;				/* states written to out */
@@ -205,25 +205,45 @@ struct memo_walk {
 };
 
 static void memo_begin(struct rec_control *c, struct rec_tstate *t,
-		       uint64_t sp, struct memo_walk *m)
+		       uint64_t lo, uint64_t pc, struct memo_walk *m)
 {
-	uint64_t taken = t->memo_sp;
+	uint64_t taken = t->memo_sp, sp = lo + 8;
+	uint32_t order, a, b, w, la, lb;
 
 	if (taken) {
-		if (sp <= taken || sp - taken > REC_SAME_STACK)
+		if (lo <= taken || lo - taken > REC_SAME_STACK)
 			return;		/* a handler's walk */
-		t->memo_len[0] = t->memo_len[1] = 0;
+		t->memo_len[0] = t->memo_len[1] = t->memo_len[2] = 0;
 	}
-	t->memo_sp = sp;
+	t->memo_sp = lo;
 	__asm__ volatile("" ::: "memory");
 	m->t = t;
-	if (t->memo_gen == load(&c->rules_gen) &&
-	    t->memo_len[t->memo_cur & 1] <= REC_MEMO_STATES) {
-		m->old = t->memo[t->memo_cur & 1];
-		m->old_len = t->memo_len[t->memo_cur & 1];
+	order = t->memo_order ^ REC_MEMO_ORDER;
+	a = order & 3;
+	b = (order >> 2) & 3;
+	w = (order >> 4) & 3;
+	if (a == b || a == w || b == w || a > REC_MEMO_WALKS ||
+	    b > REC_MEMO_WALKS || w > REC_MEMO_WALKS) {
+		t->memo_order = 0;
+		t->memo_len[0] = t->memo_len[1] = t->memo_len[2] = 0;
+		return;
 	}
-	m->out = t->memo[(t->memo_cur & 1) ^ 1];
+	m->out = t->memo[w];
 	m->recording = 1;
+	if (t->memo_gen != load(&c->rules_gen))
+		return;
+	la = t->memo_len[a];
+	lb = t->memo_len[b];
+	/* the walk that starts where this one starts, else the last,
+	 * which may join this one further on */
+	if (lb && lb <= REC_MEMO_STATES && t->memo[b][0].pc == pc &&
+	    t->memo[b][0].sp == sp &&
+	    !(la && t->memo[a][0].pc == pc && t->memo[a][0].sp == sp))
+		a = b;
+	if (t->memo_len[a] && t->memo_len[a] <= REC_MEMO_STATES) {
+		m->old = t->memo[a];
+		m->old_len = t->memo_len[a];
+	}
 }
 
 /* The walk reached state PC, SP, RBP (the step from it not taken yet). */
@@ -250,14 +270,22 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 		     int ok)
 {
 	struct rec_tstate *t = m->t;
+	uint32_t order, a, w;
 
 	if (!t)
 		return;
 	if (ok && m->len) {
-		t->memo_len[(t->memo_cur & 1) ^ 1] = m->len;
+		/* this walk's becomes the last, the last the one before;
+		 * the one before (or the one this walk superseded, which is
+		 * the same unless it was the last) is written next */
+		order = t->memo_order ^ REC_MEMO_ORDER;
+		a = order & 3;
+		w = (order >> 4) & 3;
+		t->memo_len[w] = m->len;
 		t->memo_gen = gen;
 		__asm__ volatile("" ::: "memory");
-		t->memo_cur = (t->memo_cur & 1) ^ 1;
+		t->memo_order = (w | a << 2 | ((order >> 2) & 3) << 4) ^
+				REC_MEMO_ORDER;
 	}
 	__asm__ volatile("" ::: "memory");
 	t->memo_sp = 0;
@@ -340,8 +368,10 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	m.old_len = m.ja = m.len = 0;
 	m.out = 0;
 	m.recording = 0;
-	if (t && !skip_to)
-		memo_begin(c, t, lo, &m);
+	if (t && !skip_to) {
+		memo_begin(c, t, lo, pc, &m);
+		t->walks++;
+	}
 	sp = lo + 8;
 	prev_ip = pc - 1;
 	prev_sp = sp;
@@ -363,8 +393,21 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 			walked += k;
 		}
 		if (k + 1 == m.old_len || n >= max) {
-			/* all of it: the memo stays as it is */
+			/* all of it: the memo stays as it is; how that walk
+			 * ended, when it ended here, is how this one ends
+			 * (a middle state's rule did not end it) */
+			uint32_t end = k + 1 == m.old_len ?
+				       m.old[k].flags & (REC_MEMO_STOP |
+							 REC_MEMO_DROP) : 0;
+
 			m.recording = 0;
+			if (end || n >= max) {
+				if ((end & REC_MEMO_DROP) && n)
+					n--;
+				t->replayed++;
+				memo_end(c, &m, gen, 1);
+				return (int)n;
+			}
 		} else {
 			/* part of it: this walk's memo starts with that part
 			 * and goes on from state k by rules */
@@ -433,12 +476,17 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		if (rule_get(c, f, pc | exact, &r) < 0)
 			goto slow;
 		if (r.kind == REC_RULE_NOCODE) {
+			if (st)
+				st->flags |= REC_MEMO_DROP;
 			if (n)
 				n--;
 			break;
 		}
-		if ((collecting && n >= max) || r.kind == REC_RULE_END)
+		if ((collecting && n >= max) || r.kind == REC_RULE_END) {
+			if (st)
+				st->flags |= REC_MEMO_STOP;
 			break;
+		}
 		if (r.kind == REC_RULE_SIGNAL) {
 			/* the interrupted code: its rip, rsp and rbp */
 			if (!in_window(sp + REC_SIGFRAME_RIP, lo, hi))

@@ -125,9 +125,22 @@ struct rec_memo_state {
 };
 
 #define REC_MEMO_STATES 32
+#define REC_MEMO_WALKS 2	/* walks kept; one more buffer is written */
+/*
+ * rec_tstate.memo_order holds three 2-bit buffer numbers: bits 0-1 the
+ * last walk's, 2-3 the one before, 4-5 the buffer the next walk writes.
+ * It is kept XORed with REC_MEMO_ORDER, so that a zeroed state reads as
+ * buffers 0, 1, 2.
+ */
+#define REC_MEMO_ORDER 0x24u
 #define REC_MEMO_RBP_OK 1u	/* rbp is known in this state */
 #define REC_MEMO_CFA_RBP 2u	/* the step's CFA is rbp-based */
 #define REC_MEMO_RBP_LOST 4u	/* the step loses rbp */
+#define REC_MEMO_STOP 8u	/* the walk ended here, this pc its last
+				 * (its rule ends the stack, or the depth
+				 * was reached) */
+#define REC_MEMO_DROP 16u	/* the walk ended here, without this pc
+				 * (not code) */
 
 /*
  * A claim with this bit is made before the sequence number is known:
@@ -160,20 +173,23 @@ struct rec_tstate {
 	uint64_t wseq[REC_MAX_NEST];
 	uint64_t wsp[REC_MAX_NEST];
 	/*
-	 * The thread's last stack walk, as the states it went through and
-	 * the words each step read (recorder.c: walk()), and the one being
-	 * written by the walk in progress. A later walk that reaches one of
-	 * these states goes on by checking that the words still hold what
-	 * they held, instead of looking rules up. memo_sp
-	 * is the stack pointer of a walk using the memo (0: none), so that
-	 * a signal handler's walk leaves it alone.
+	 * The thread's last two stack walks that differ from their first
+	 * state, as the states they went through and the words each step
+	 * read (recorder.c: walk()), and the one being written by the walk
+	 * in progress. A later walk that reaches one of these states goes on
+	 * by checking that the words still hold what they held, instead of
+	 * looking rules up: a loop allocating from two places (malloc here,
+	 * calloc there) replays one or the other whole. memo_sp is the stack
+	 * pointer of a walk using the memo (0: none), so that a signal
+	 * handler's walk leaves it alone.
 	 */
+	uint64_t walks;		/* stack walks that could use the memo */
+	uint64_t replayed;	/* ... that replayed a kept walk whole */
 	uint64_t memo_gen;	/* rec_control.rules_gen it was made under */
 	uint64_t memo_sp;
-	uint32_t memo_cur;	/* memo[memo_cur] is the last walk's */
-	uint32_t memo_len[2];	/* states in each */
-	uint32_t pad3;
-	struct rec_memo_state memo[2][REC_MEMO_STATES];
+	uint32_t memo_order;	/* REC_MEMO_ORDER: which memo[] is what */
+	uint32_t memo_len[REC_MEMO_WALKS + 1];	/* states in each */
+	struct rec_memo_state memo[REC_MEMO_WALKS + 1][REC_MEMO_STATES];
 };
 
 /* An event in the ring. */

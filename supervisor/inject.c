@@ -1470,7 +1470,7 @@ int inject_fork(struct session *s, struct process *parent,
 		struct process *child, struct tracee *t)
 {
 	struct inject *pi = parent->as->inj, *inj;
-	uint64_t at;
+	uint64_t at, used;
 	int64_t fd, addr;
 
 	if (!pi)
@@ -1501,22 +1501,26 @@ int inject_fork(struct session *s, struct process *parent,
 	inj->ctl = (struct rec_control *)inj->data;
 	/* the control, the rules and the threads' states in use; the pages
 	 * beyond are untouched on both sides */
+	used = pi->ctl->tstate_used < pi->ctl->tstate_cap ?
+	       pi->ctl->tstate_used : pi->ctl->tstate_cap;
 	memcpy(inj->data, pi->data, pi->ctl->tstate_off +
-	       (pi->ctl->tstate_used < pi->ctl->tstate_cap ?
-		pi->ctl->tstate_used : pi->ctl->tstate_cap) *
-	       sizeof(struct rec_tstate));
+	       used * sizeof(struct rec_tstate));
 	inj->ctl->head = 0;
 	inj->ctl->tail = 0;
 	inj->ctl->lost = 0;
 	inj->ctl->dropped = 0;
 	inj->ctl->full_waits = 0;
-	/* the parent's claims name slots of the parent's ring */
-	for (uint64_t i = 0; i < inj->ctl->tstate_cap; i++) {
+	/* the parent's claims name slots of the parent's ring; its walks
+	 * are counted in the parent's figures. (The states beyond are the
+	 * memfd's zeroes: touching them would fault their pages in.) */
+	for (uint64_t i = 0; i < used; i++) {
 		struct rec_tstate *ts = (struct rec_tstate *)
 			(inj->data + inj->ctl->tstate_off) + i;
 
 		ts->wdepth = 0;
 		memset(ts->wseq, 0, sizeof(ts->wseq));
+		ts->walks = 0;
+		ts->replayed = 0;
 	}
 	inj->ctl->enabled = child->heap.nopen > 0;
 	memcpy(inj->entries, pi->entries, sizeof(inj->entries));
@@ -1694,13 +1698,25 @@ int inject_release(struct process *proc)
 void inject_report_stats(const struct process *proc)
 {
 	const struct inject *inj = proc->as->inj;
+	const struct rec_control *c;
+	const struct rec_tstate *ts;
+	uint64_t used, i, walks = 0, replayed = 0;
 
 	if (!inj || inj->proc != proc)
 		return;
-	verbose_msg("process %d: %llu events recorded in process, %llu rule "
-		    "requests, %llu stacks walked by memsup, %llu events "
-		    "waited for a full ring (%llu stops)", (int)proc->pid,
-		    (unsigned long long)inj->events,
+	c = inj->ctl;
+	ts = (const struct rec_tstate *)(inj->data + c->tstate_off);
+	used = c->tstate_used < c->tstate_cap ? c->tstate_used : c->tstate_cap;
+	for (i = 0; i < used; i++) {
+		walks += ts[i].walks;
+		replayed += ts[i].replayed;
+	}
+	verbose_msg("process %d: %llu events recorded in process, %llu stacks "
+		    "walked in process (%llu replayed whole from an earlier "
+		    "walk), %llu rule requests, %llu stacks walked by memsup, "
+		    "%llu events waited for a full ring (%llu stops)",
+		    (int)proc->pid, (unsigned long long)inj->events,
+		    (unsigned long long)walks, (unsigned long long)replayed,
 		    (unsigned long long)inj->rule_traps,
 		    (unsigned long long)inj->unwind_traps,
 		    (unsigned long long)inj->ctl->full_waits,

@@ -15,7 +15,28 @@ __attribute__((noinline)) void churn_pair(unsigned long i)
 	free(p);
 }
 
-__attribute__((noinline)) void churn_f6(unsigned long i) { churn_pair(i); }
+/* the odd pairs with churn_sites == 2: the same, from a call site of its
+ * own */
+__attribute__((noinline)) void churn_pair_b(unsigned long i)
+{
+	char *volatile p = malloc(churn_sizes[i % CHURN_NSIZES]);
+
+	if (!p)
+		abort();
+	p[0] = (char)i;
+	free(p);
+}
+
+unsigned churn_sites = 1;
+
+__attribute__((noinline)) void churn_f6(unsigned long i)
+{
+	if (churn_sites == 2 && (i & 1))
+		churn_pair_b(i);
+	else
+		churn_pair(i);
+}
+
 __attribute__((noinline)) void churn_f5(unsigned long i) { churn_f6(i); }
 __attribute__((noinline)) void churn_f4(unsigned long i) { churn_f5(i); }
 __attribute__((noinline)) void churn_f3(unsigned long i) { churn_f4(i); }

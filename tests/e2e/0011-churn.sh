@@ -22,6 +22,25 @@ expect_status 0
 grep -Eq '^memsup: own use: [0-9]+\.[0-9]{6} s user, [0-9]+\.[0-9]{6} s system, peak RSS [1-9][0-9]* KiB$' \
 	"$WORK/stderr" || { show_run; fail "no 'own use' line at the end of memsup -v"; }
 
+# The in-process recorder keeps a thread's last two walks and replays one
+# whole when a stack starts where it started: with the pairs alternating
+# between two call sites, every walk but the first from each site is a
+# replay (a memo of one walk would replay none of them).
+for sites in 1 2; do
+	J=$WORK/churn.sites.$sites.json
+	run_memsup -v --json "$J" samples/churn/churn 20000 0 $sites
+	expect_status 0
+	expect_stdout "churn: pairs 20000"
+	match_metrics "$J" '.name == "churn"' "$(metrics_json 20000 20000 \
+		$(churn_allocated 20000) $(churn_peak 20000) 0 0)"
+	line=$(grep 'stacks walked in process' "$WORK/stderr")
+	want="20000 stacks walked in process ($((20000 - sites)) replayed whole"
+	case $line in
+	*"$want"*) ;;
+	*) show_run; fail "churn with $sites call sites: want '$want', got '$line'" ;;
+	esac
+done
+
 # DEPTH more frames (churn_deeper) change no figure, and the stack holds
 # them, each engine walking it: 8 frames + DEPTH + 1 + main.
 for engine in inject breakpoint; do
