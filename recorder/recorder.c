@@ -809,14 +809,17 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 			goto out;
 	}
 	ev = slot_of(c, seq);
-	ev->entry = (uint16_t)entry;
+	ev->entry = (uint8_t)entry;
+	ev->flags = lost ? REC_EVF_ABANDONED : 0;
 	ev->kind = (uint8_t)kind;
 	ev->npcs = (uint8_t)npcs;
-	ev->thread = (uint64_t)t;
 	ev->tid = tid;
-	ev->abandoned = lost;
-	copy_words(ev->args, args, 6);
+	ev->thread = (uint64_t)t;
 	ev->result = result;
+	copy_words(ev->args, args, c->entries[entry].nargs > REC_EV_ARGS_LINE ?
+		   6 : REC_EV_ARGS_LINE);
+	if (lost)
+		ev->abandoned = lost;
 	copy_words(ev->pcs, pcs, npcs);
 	__atomic_store_n(&ev->ready, seq + 1, __ATOMIC_RELEASE);
 out:
@@ -851,7 +854,7 @@ static void settle(struct rec_control *c, struct rec_tstate *t, uint64_t sp)
 			if ((int64_t)(load(&ev->ready) - seq1) < 0) {
 				ev->kind = REC_EV_HOLE;
 				ev->npcs = 0;
-				ev->abandoned = 0;
+				ev->flags = 0;
 				__atomic_store_n(&ev->ready, seq1,
 						 __ATOMIC_RELEASE);
 			}

@@ -56,7 +56,8 @@ struct rec_entry {
 	uint8_t block_arg;	/* free-class: the argument holding the
 				 * block, 0-based (a policy free's free_arg
 				 * - 1; 0 for the others) */
-	uint8_t pad;
+	uint8_t nargs;		/* the arguments memsup reads: 4, or 6 for
+				 * a policy's allocator (REC_EV_ARGS_LINE) */
 	uint32_t id;		/* memsup's own number (enum bp_fn) */
 };
 
@@ -201,16 +202,27 @@ enum rec_event_kind {
 	REC_EV_HOLE,		/* a slot whose writer was longjmp'd away */
 };
 
+#define REC_EVF_ABANDONED 1u	/* rec_event.abandoned holds a slot */
+
+/*
+ * The fields every event fills come first, in its first cache line: a
+ * free is one line from the writer's CPU to the drainer's. args[4] and
+ * args[5] are written only for an entry whose nargs says so, abandoned
+ * only with REC_EVF_ABANDONED; the stack follows.
+ */
+#define REC_EV_ARGS_LINE 4
+
 struct rec_event {
 	uint64_t ready;		/* its sequence number + 1, set last */
-	uint16_t entry;		/* index in rec_control.entries */
+	uint8_t entry;		/* index in rec_control.entries */
+	uint8_t flags;		/* REC_EVF_* */
 	uint8_t kind;		/* enum rec_event_kind */
 	uint8_t npcs;
 	uint32_t tid;		/* 0 when unknown */
 	uint64_t thread;	/* the thread's rec_tstate address */
-	uint64_t abandoned;	/* a test's return slot found abandoned */
-	uint64_t args[6];
 	uint64_t result;
+	uint64_t args[6];
+	uint64_t abandoned;	/* a test's return slot found abandoned */
 	uint64_t pcs[];		/* rec_control.depth of them */
 };
 

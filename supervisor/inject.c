@@ -808,6 +808,8 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 	e->kind = (uint16_t)kind;
 	e->block_arg = fn == FN_CUSTOM_FREE && spec && spec->free_arg >= 1 &&
 		       spec->free_arg <= 6 ? (uint8_t)(spec->free_arg - 1) : 0;
+	e->nargs = fn == FN_CUSTOM_ALLOC || fn == FN_CUSTOM_FREE ? 6 :
+		   REC_EV_ARGS_LINE;
 	e->id = fn;
 	__atomic_store_n(&inj->ctl->nentries, idx + 1, __ATOMIC_RELEASE);
 	code->stub_next += STUB_SIZE;
@@ -908,7 +910,8 @@ static void apply(struct session *s, struct inject *inj,
 	if (ev->entry >= inj->nentries)
 		return;
 	/* a test left by longjmp or an exception ends before this event */
-	if (ev->abandoned && (t = tracee_find(s, (pid_t)ev->tid)) &&
+	if ((ev->flags & REC_EVF_ABANDONED) && ev->abandoned &&
+	    (t = tracee_find(s, (pid_t)ev->tid)) &&
 	    t->proc == proc)
 		session_abandoned(s, t, ev->abandoned);
 	e = &inj->entries[ev->entry];
@@ -1021,7 +1024,7 @@ static int orphan(struct inject *inj, uint64_t seq)
 		return 0;
 	ev->kind = REC_EV_HOLE;
 	ev->npcs = 0;
-	ev->abandoned = 0;
+	ev->flags = 0;
 	__atomic_store_n(&ev->ready, want, __ATOMIC_RELEASE);
 	inj->holes++;
 	return 1;
@@ -1060,7 +1063,7 @@ unsigned long inject_drain(struct session *s, struct process *proc, int dead)
 			continue;
 		}
 		/* closing a scope is the event loop's (ptrace is its) */
-		if (dead < 0 && ev->abandoned)
+		if (dead < 0 && (ev->flags & REC_EVF_ABANDONED))
 			break;
 		prefetch_ahead(inj, tail + DRAIN_PREFETCH);
 		apply(s, inj, ev);
