@@ -201,7 +201,14 @@ struct memo_walk {
 	uint32_t old_len, ja;			/* next candidate in old */
 	struct rec_memo_state *out;		/* this walk's */
 	uint32_t len;				/* states written to out */
+	uint32_t old_buf, out_buf;		/* their memo[] numbers */
 	int recording;
+};
+
+/* What an event says of its stack besides the pcs (REC_EVF_STACK or
+ * REC_EVF_MEMO in flags, the id or serial in aux), or nothing. */
+struct stack_tag {
+	uint32_t flags, aux;
 };
 
 static void memo_begin(struct rec_control *c, struct rec_tstate *t,
@@ -229,6 +236,7 @@ static void memo_begin(struct rec_control *c, struct rec_tstate *t,
 		return;
 	}
 	m->out = t->memo[w];
+	m->out_buf = w;
 	m->recording = 1;
 	if (t->memo_gen != load(&c->rules_gen))
 		return;
@@ -243,6 +251,7 @@ static void memo_begin(struct rec_control *c, struct rec_tstate *t,
 	if (t->memo_len[a] && t->memo_len[a] <= REC_MEMO_STATES) {
 		m->old = t->memo[a];
 		m->old_len = t->memo_len[a];
+		m->old_buf = a;
 	}
 }
 
@@ -266,11 +275,29 @@ static struct rec_memo_state *memo_state(struct memo_walk *m, uint64_t pc,
 	return st;
 }
 
+/* The tag of memo buffer B for an event whose pcs are B's replayed whole:
+ * memsup's id for them if it answered B's serial, else the serial. */
+static void memo_tag(struct rec_tstate *t, uint32_t b, struct stack_tag *tag)
+{
+	uint32_t serial = t->memo_serial[b];
+	uint64_t ack = __atomic_load_n(&t->memo_ack[b], __ATOMIC_ACQUIRE);
+
+	if (!tag || !serial)
+		return;
+	if ((uint32_t)(ack >> 32) == serial && (uint32_t)ack) {
+		tag->flags = REC_EVF_STACK;
+		tag->aux = (uint32_t)ack;
+	} else {
+		tag->flags = REC_EVF_MEMO | b << REC_EVF_MEMO_SHIFT;
+		tag->aux = serial;
+	}
+}
+
 static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
-		     int ok)
+		     int ok, struct stack_tag *tag)
 {
 	struct rec_tstate *t = m->t;
-	uint32_t order, a, w;
+	uint32_t order, a, w, serial = 0;
 
 	if (!t)
 		return;
@@ -281,11 +308,21 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 		order = t->memo_order ^ REC_MEMO_ORDER;
 		a = order & 3;
 		w = (order >> 4) & 3;
+		/* a memo that holds the whole walk names its pcs */
+		if (m->recording && (m->out[m->len - 1].flags &
+				     (REC_MEMO_STOP | REC_MEMO_DROP))) {
+			serial = ++t->memo_next;
+			if (!serial)
+				serial = t->memo_next = 1;
+		}
+		t->memo_serial[w] = serial;
 		t->memo_len[w] = m->len;
 		t->memo_gen = gen;
 		__asm__ volatile("" ::: "memory");
 		t->memo_order = (w | a << 2 | ((order >> 2) & 3) << 4) ^
 				REC_MEMO_ORDER;
+		if (serial)
+			memo_tag(t, w, tag);
 	}
 	__asm__ volatile("" ::: "memory");
 	t->memo_sp = 0;
@@ -347,7 +384,7 @@ static unsigned replay(struct rec_control *c, const struct rec_memo_state *o,
  */
 static int walk(struct rec_control *c, struct rec_frame *f,
 		struct rec_tstate *t, uint64_t *pcs, unsigned max,
-		uint64_t skip_to, unsigned *skipped)
+		uint64_t skip_to, unsigned *skipped, struct stack_tag *tag)
 {
 	uint64_t lo = f->entry_rsp, hi = lo + REC_STACK_WINDOW;
 	uint64_t pc, sp, rbp = f->rbp, cfa, ra_at, prev_ip, prev_sp;
@@ -405,7 +442,9 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 				if ((end & REC_MEMO_DROP) && n)
 					n--;
 				t->replayed++;
-				memo_end(c, &m, gen, 1);
+				if (end)
+					memo_tag(t, m.old_buf, tag);
+				memo_end(c, &m, gen, 1, 0);
 				return (int)n;
 			}
 		} else {
@@ -559,15 +598,16 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	}
 	if (!collecting)
 		goto slow;
-	memo_end(c, &m, gen, 1);
+	memo_end(c, &m, gen, 1, tag);
 	return (int)n;
 slow:
-	memo_end(c, &m, gen, 0);
+	memo_end(c, &m, gen, 0, 0);
 	return -1;
 }
 
 static unsigned stack_of(struct rec_control *c, struct rec_frame *f,
-			 struct rec_tstate *t, uint64_t *pcs, uint64_t skip_to)
+			 struct rec_tstate *t, uint64_t *pcs, uint64_t skip_to,
+			 struct stack_tag *tag)
 {
 	unsigned max = c->depth, skipped = skip_to && skip_to != f->entry_rsp;
 	int n;
@@ -576,9 +616,10 @@ static unsigned stack_of(struct rec_control *c, struct rec_frame *f,
 		return 0;
 	if (max > REC_MAX_DEPTH)
 		max = REC_MAX_DEPTH;
-	n = walk(c, f, t, pcs, max, skip_to, &skipped);
+	n = walk(c, f, t, pcs, max, skip_to, &skipped, tag);
 	if (n >= 0)
 		return (unsigned)n;
+	tag->flags = 0;
 	/* memsup unwinds it from the registers in F, into PCS, leaving
 	 * out the frames of an operator new in flight */
 	f->npcs = 0;
@@ -765,7 +806,7 @@ static int wait_room(struct rec_control *c, struct rec_frame *f,
 static void emit(struct rec_control *c, struct rec_frame *f,
 		 struct rec_tstate *t, unsigned kind, unsigned entry,
 		 const uint64_t *args, uint64_t result, const uint64_t *pcs,
-		 unsigned npcs)
+		 unsigned npcs, const struct stack_tag *tag)
 {
 	uint32_t tid, d = t->wdepth;
 	uint64_t lost = abandoned(c, f->entry_rsp, &tid), seq, tail, head;
@@ -810,10 +851,19 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 	}
 	ev = slot_of(c, seq);
 	ev->entry = (uint8_t)entry;
-	ev->flags = lost ? REC_EVF_ABANDONED : 0;
+	if (lost) {
+		ev->flags = REC_EVF_ABANDONED;
+		ev->aux = tid;
+	} else if (tag && tag->flags) {
+		ev->flags = (uint8_t)tag->flags;
+		ev->aux = tag->aux;
+		if (tag->flags & REC_EVF_STACK)
+			npcs = 0;
+	} else {
+		ev->flags = 0;
+	}
 	ev->kind = (uint8_t)kind;
 	ev->npcs = (uint8_t)npcs;
-	ev->tid = tid;
 	ev->thread = (uint64_t)t;
 	ev->result = result;
 	copy_words(ev->args, args, c->entries[entry].nargs > REC_EV_ARGS_LINE ?
@@ -901,7 +951,7 @@ int rec_alloc_pre(struct rec_frame *f)
 		uint64_t pcs[1] = { 0 };
 
 		emit(c, f, t, REC_EV_REALLOC_FREE, (unsigned)f->entry, f->args,
-		     0, pcs, 0);
+		     0, pcs, 0, 0);
 	}
 	return 1;
 }
@@ -913,6 +963,7 @@ void rec_alloc_post(struct rec_frame *f)
 	struct rec_tstate *t = (struct rec_tstate *)f->thread;
 	uint64_t pcs[REC_MAX_DEPTH], args[6], result = f->result;
 	unsigned n, entry = (unsigned)f->entry, kind = REC_EV_ALLOC;
+	struct stack_tag tag = { 0, 0 };
 
 	/* memsup detached while the call ran: its state is forgotten */
 	if (__atomic_load_n(&c->detached, __ATOMIC_ACQUIRE))
@@ -926,8 +977,8 @@ void rec_alloc_post(struct rec_frame *f)
 		copy_words(args, f->args, 6);
 		args[0] = t->new_args[0];
 		args[1] = t->new_args[1];
-		n = stack_of(c, f, t, pcs, t->new_slot);
-		emit(c, f, t, REC_EV_ALLOC, entry, args, result, pcs, n);
+		n = stack_of(c, f, t, pcs, t->new_slot, &tag);
+		emit(c, f, t, REC_EV_ALLOC, entry, args, result, pcs, n, &tag);
 		/* operator new returns the block now: nothing else of it
 		 * is an event */
 		t->new_slot = 0;
@@ -936,8 +987,8 @@ void rec_alloc_post(struct rec_frame *f)
 	}
 	if (e->kind == REC_REALLOC)
 		kind = REC_EV_REALLOC;
-	n = stack_of(c, f, t, pcs, 0);
-	emit(c, f, t, kind, entry, f->args, result, pcs, n);
+	n = stack_of(c, f, t, pcs, 0, &tag);
+	emit(c, f, t, kind, entry, f->args, result, pcs, n, &tag);
 	t->busy_slot = 0;
 }
 
@@ -989,7 +1040,8 @@ void rec_tail(struct rec_frame *f)
 	t->free_ptr = 0;
 	if (!ptr)
 		return;
-	emit(c, f, t, REC_EV_FREE, (unsigned)f->entry, f->args, 0, pcs, 0);
+	emit(c, f, t, REC_EV_FREE, (unsigned)f->entry, f->args, 0, pcs, 0,
+	     0);
 	if (e->kind == REC_FREE_OUTER) {
 		t->free_slot = slot;
 		t->free_ret = word(slot);

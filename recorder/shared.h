@@ -190,6 +190,17 @@ struct rec_tstate {
 	uint64_t memo_sp;
 	uint32_t memo_order;	/* REC_MEMO_ORDER: which memo[] is what */
 	uint32_t memo_len[REC_MEMO_WALKS + 1];	/* states in each */
+	/*
+	 * A walk that ended within its memo (REC_MEMO_STOP or _DROP at its
+	 * last state) names it by a serial of the thread's; memsup answers
+	 * an event carrying it (REC_EVF_MEMO) with the stack id it gave
+	 * those pcs, in memo_ack: serial << 32 | id. A walk that replays the
+	 * memo whole while the answer is its serial's sends the id alone
+	 * (REC_EVF_STACK), not the pcs.
+	 */
+	uint32_t memo_serial[REC_MEMO_WALKS + 1];	/* 0: none */
+	uint32_t memo_next;	/* the last serial given */
+	uint64_t memo_ack[REC_MEMO_WALKS + 1];	/* written by memsup */
 	struct rec_memo_state memo[REC_MEMO_WALKS + 1][REC_MEMO_STATES];
 };
 
@@ -202,7 +213,14 @@ enum rec_event_kind {
 	REC_EV_HOLE,		/* a slot whose writer was longjmp'd away */
 };
 
-#define REC_EVF_ABANDONED 1u	/* rec_event.abandoned holds a slot */
+#define REC_EVF_ABANDONED 1u	/* abandoned holds a slot, aux the
+				 * thread's kernel id */
+#define REC_EVF_STACK 2u	/* aux is memsup's id of the stack, whose
+				 * pcs are not written */
+#define REC_EVF_MEMO 4u		/* the pcs are a walk memo's: aux is its
+				 * serial, the bits below its buffer */
+#define REC_EVF_MEMO_BUF(f) (((f) >> 4) & 3u)
+#define REC_EVF_MEMO_SHIFT 4
 
 /*
  * The fields every event fills come first, in its first cache line: a
@@ -218,7 +236,7 @@ struct rec_event {
 	uint8_t flags;		/* REC_EVF_* */
 	uint8_t kind;		/* enum rec_event_kind */
 	uint8_t npcs;
-	uint32_t tid;		/* 0 when unknown */
+	uint32_t aux;		/* see REC_EVF_* */
 	uint64_t thread;	/* the thread's rec_tstate address */
 	uint64_t result;
 	uint64_t args[6];

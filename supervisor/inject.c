@@ -116,6 +116,7 @@ struct inject {
 	struct inj_pending pend[MAX_PENDING];
 	unsigned npend;
 	uint64_t events, rule_traps, unwind_traps, full_traps, holes;
+	uint64_t by_id;			/* events naming their stack by id */
 	uint64_t seen_head;		/* head at the drainer's last look */
 	uint64_t stuck_tail;		/* tail at the last full-ring trap */
 	unsigned stuck;			/* full-ring traps it stayed there */
@@ -897,6 +898,40 @@ static uint32_t intern(struct session *s, struct inject *inj,
 	return id;
 }
 
+/*
+ * An event whose pcs are a walk memo's (REC_EVF_MEMO): its thread's
+ * later replays of that memo may send STACK instead of the pcs.
+ */
+static void memo_ack(struct inject *inj, const struct rec_event *ev,
+		     uint32_t stack)
+{
+	const struct rec_control *c = inj->ctl;
+	uint64_t off = ev->thread - inj->data_addr - c->tstate_off;
+	unsigned b = REC_EVF_MEMO_BUF(ev->flags);
+	struct rec_tstate *ts;
+
+	if (ev->thread < inj->data_addr + c->tstate_off ||
+	    off / sizeof(*ts) >= c->tstate_cap || off % sizeof(*ts) ||
+	    b > REC_MEMO_WALKS)
+		return;
+	ts = (struct rec_tstate *)(inj->data + c->tstate_off + off);
+	__atomic_store_n(&ts->memo_ack[b], (uint64_t)ev->aux << 32 | stack,
+			 __ATOMIC_RELEASE);
+}
+
+/* A stack id the recorder sends back (REC_EVF_STACK): memsup's own, for
+ * this image; 0 for anything else. */
+static uint32_t known_stack(struct session *s, const struct inject *inj,
+			    uint32_t id)
+{
+	const struct image *img = inj->proc->as->img;
+
+	if (!img || !id || id > stacks_count(&s->stacks) ||
+	    stacks_image(&s->stacks, id) != img->id)
+		return 0;
+	return id;
+}
+
 static void apply(struct session *s, struct inject *inj,
 		  const struct rec_event *ev)
 {
@@ -911,7 +946,7 @@ static void apply(struct session *s, struct inject *inj,
 		return;
 	/* a test left by longjmp or an exception ends before this event */
 	if ((ev->flags & REC_EVF_ABANDONED) && ev->abandoned &&
-	    (t = tracee_find(s, (pid_t)ev->tid)) &&
+	    (t = tracee_find(s, (pid_t)ev->aux)) &&
 	    t->proc == proc)
 		session_abandoned(s, t, ev->abandoned);
 	e = &inj->entries[ev->entry];
@@ -939,8 +974,14 @@ static void apply(struct session *s, struct inject *inj,
 		}
 		return;
 	}
-	if (ev->npcs && proc->as->img)
+	if (ev->flags & REC_EVF_STACK) {
+		stack = known_stack(s, inj, ev->aux);
+		inj->by_id++;
+	}
+	else if (ev->npcs && proc->as->img)
 		stack = intern(s, inj, ev);
+	if ((ev->flags & REC_EVF_MEMO) && stack)
+		memo_ack(inj, ev, stack);
 	if (e->id == FN_CUSTOM_ALLOC && e->spec &&
 	    custom_alloc_size(&proc->heap, e->spec, ev->args, proc->pid,
 			      &size) < 0)
@@ -1716,10 +1757,12 @@ void inject_report_stats(const struct process *proc)
 	}
 	verbose_msg("process %d: %llu events recorded in process, %llu stacks "
 		    "walked in process (%llu replayed whole from an earlier "
-		    "walk), %llu rule requests, %llu stacks walked by memsup, "
-		    "%llu events waited for a full ring (%llu stops)",
+		    "walk, %llu sent as the id memsup gave them), %llu rule "
+		    "requests, %llu stacks walked by memsup, %llu events "
+		    "waited for a full ring (%llu stops)",
 		    (int)proc->pid, (unsigned long long)inj->events,
 		    (unsigned long long)walks, (unsigned long long)replayed,
+		    (unsigned long long)inj->by_id,
 		    (unsigned long long)inj->rule_traps,
 		    (unsigned long long)inj->unwind_traps,
 		    (unsigned long long)inj->ctl->full_waits,

@@ -33,6 +33,15 @@ for sites in 1 2; do
 	expect_stdout "churn: pairs 20000"
 	match_metrics "$J" '.name == "churn"' "$(metrics_json 20000 20000 \
 		$(churn_allocated 20000) $(churn_peak 20000) 0 0)"
+	if [ $sites = 2 ]; then
+		# each site's blocks under its own stack, whether the event
+		# carried the pcs or the id memsup gave them earlier
+		chain="churn_f6 churn_f5 churn_f4 churn_f3 churn_f2 churn_f1 churn_run churn_deeper main"
+		match_json "$J" '[.scopes[0].top_allocations[] | {blocks, bytes,
+			stack: (.stack | map(.function) | join(" "))}] | sort_by(.stack)' \
+			"[{\"blocks\": 10000, \"bytes\": $(churn_allocated_parity 20000 0), \"stack\": \"churn_pair $chain\"},
+			  {\"blocks\": 10000, \"bytes\": $(churn_allocated_parity 20000 1), \"stack\": \"churn_pair_b $chain\"}]"
+	fi
 	line=$(grep 'stacks walked in process' "$WORK/stderr")
 	want="20000 stacks walked in process ($((20000 - sites)) replayed whole"
 	case $line in

@@ -202,6 +202,21 @@ churn_allocated()
 	done
 	echo $((n / 8 * 5532 + sum))
 }
+# With SITES 2 the odd pairs come from churn_pair_b: the bytes of the pairs
+# of parity P (0 even, 1 odd) out of N, whose sizes are those at the even
+# (16 100 4096 33) or odd (24 256 1000 7) places.
+churn_allocated_parity()
+{
+	n=$1 p=$2 sum=0 per=0 i=0
+	for sz in 16 24 100 256 4096 1000 33 7; do
+		if [ $((i % 2)) = "$p" ]; then
+			per=$((per + sz))
+			[ $i -lt $((n % 8)) ] && sum=$((sum + sz))
+		fi
+		i=$((i + 1))
+	done
+	echo $((n / 8 * per + sum))
+}
 churn_peak()		# the biggest of the first N sizes: 4096 once N >= 5
 {
 	n=$1 peak=0 i=0
