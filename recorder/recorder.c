@@ -293,6 +293,52 @@ static void memo_tag(struct rec_tstate *t, uint32_t b, struct stack_tag *tag)
 	}
 }
 
+/*
+ * The words replay() checks when it replays memo O (LEN states, a whole
+ * walk) from a walk whose first rbp is O's, into CHK; their count, or 0
+ * when that replay would depend on more than its words.
+ */
+static uint32_t memo_checks(const struct rec_memo_state *o, uint32_t len,
+			    struct rec_memo_check *chk)
+{
+	uint32_t k, n = 0;
+	int ok = 1;
+
+	for (k = 0; k + 1 < len; k++) {
+		const struct rec_memo_state *st = &o[k], *nx = st + 1;
+
+		if (!st->ra_at || ((st->flags & REC_MEMO_CFA_RBP) && !ok) ||
+		    n + 2 > 2 * REC_MEMO_STATES)
+			return 0;
+		chk[n].at = st->ra_at | REC_CHK_RA;
+		chk[n++].want = nx->pc;
+		if (st->rbp_at) {
+			chk[n].at = st->rbp_at;
+			chk[n++].want = nx->rbp;
+		}
+		if (st->flags & REC_MEMO_RBP_LOST)
+			ok = 0;
+	}
+	return n;
+}
+
+/* Whether every word of CHK[0..N) still holds what it held. */
+static int checks_hold(struct rec_control *c, const struct rec_memo_check *chk,
+		       uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t at = chk[i].at & ~REC_CHK_RA;
+
+		if (word(at) == chk[i].want)
+			continue;
+		if (!(chk[i].at & REC_CHK_RA) || !ra_is(c, at, chk[i].want))
+			return 0;
+	}
+	return 1;
+}
+
 static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 		     int ok, struct stack_tag *tag)
 {
@@ -316,6 +362,8 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 				serial = t->memo_next = 1;
 		}
 		t->memo_serial[w] = serial;
+		t->memo_nchk[w] = serial ? memo_checks(m->out, m->len,
+							t->memo_chk[w]) : 0;
 		t->memo_len[w] = m->len;
 		t->memo_gen = gen;
 		__asm__ volatile("" ::: "memory");
@@ -415,6 +463,22 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	if (collecting)
 		pcs[n++] = pc;
 	st = 0;
+	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp &&
+	    m.old[0].rbp == rbp && t->memo_nchk[m.old_buf] &&
+	    checks_hold(c, t->memo_chk[m.old_buf], t->memo_nchk[m.old_buf])) {
+		/* the words replay() would check, alone: the memo holds a
+		 * whole walk, which ends as that one ended */
+		n = m.old_len;
+		if (m.old[n - 1].flags & REC_MEMO_DROP)
+			n--;
+		t->replayed++;
+		memo_tag(t, m.old_buf, tag);
+		if (!tag || tag->flags != REC_EVF_STACK)
+			for (unsigned i = 1; i < n; i++)
+				pcs[i] = m.old[i].pc;
+		memo_end(c, &m, gen, 1, 0);
+		return (int)n;
+	}
 	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp) {
 		/* the common case, a loop allocating from one place: the
 		 * last walk holds from its start */

@@ -126,6 +126,13 @@ struct rec_memo_state {
 };
 
 #define REC_MEMO_STATES 32
+/* A word a memo's replay checks: the word at `at` must hold `want`; with
+ * REC_CHK_RA in at, it is a return address, which memsup's trampoline
+ * may stand for (recorder.c: ra_is()). */
+struct rec_memo_check {
+	uint64_t at, want;
+};
+#define REC_CHK_RA 1ULL
 #define REC_MEMO_WALKS 2	/* walks kept; one more buffer is written */
 /*
  * rec_tstate.memo_order holds three 2-bit buffer numbers: bits 0-1 the
@@ -201,6 +208,16 @@ struct rec_tstate {
 	uint32_t memo_serial[REC_MEMO_WALKS + 1];	/* 0: none */
 	uint32_t memo_next;	/* the last serial given */
 	uint64_t memo_ack[REC_MEMO_WALKS + 1];	/* written by memsup */
+	/*
+	 * A memo that holds a whole walk, and whose replay from a walk with
+	 * its first rbp depends on nothing but its words, is also kept as
+	 * the list of those words (recorder.c: memo_checks()): a walk that
+	 * starts where it started, with its rbp, checks the list alone.
+	 * memo_nchk is 0 where there is none.
+	 */
+	uint32_t memo_nchk[REC_MEMO_WALKS + 1];
+	uint32_t pad4;
+	struct rec_memo_check memo_chk[REC_MEMO_WALKS + 1][2 * REC_MEMO_STATES];
 	struct rec_memo_state memo[REC_MEMO_WALKS + 1][REC_MEMO_STATES];
 };
 
