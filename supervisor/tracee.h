@@ -53,6 +53,9 @@ struct aspace {
 	int started;			/* allocators resolved (armed if a scope
 					 * is open) */
 	int entry_reached;		/* the program ran its entry point */
+	/* Attached: the stack pointer the entry point starts on, or 0
+	 * (process_entry_is_return()). */
+	uint64_t start_stack;
 	struct inject *inj;		/* the in-process engine, or NULL */
 	int inj_deferred;		/* placed at the entry point */
 	/* A forked child whose recorder is not set up yet: its parent's
