@@ -31,7 +31,9 @@ struct engine_ops {
 	 * a stopped thread of PROC: whatever the engine needs in the
 	 * process is set up first. 0: resolve now; 1: not before the
 	 * program's entry point (an exec stop, whose return would undo an
-	 * injected system call), where place_deferred() comes.
+	 * injected system call), where place_deferred() comes. Called again
+	 * before each later resolution (the link map changed), for a
+	 * placement that had to wait.
 	 */
 	int (*place)(struct session *s, struct process *proc,
 		     struct tracee *t);

@@ -385,9 +385,14 @@ void inject_free(struct inject *inj)
 	free(inj);
 }
 
-/* Maps the code region (descriptor FD) near NEAR; 0 or -1. */
+/*
+ * Maps the code region (descriptor FD) near NEAR, unless a mapping of it
+ * is within reach already; 0, or -1 with *WHY. Nothing is left mapped in
+ * the process on failure: a kernel that takes MAP_FIXED_NOREPLACE for a
+ * hint maps elsewhere, and that mapping goes again.
+ */
 static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
-			 int64_t fd, uint64_t near)
+			 int64_t fd, uint64_t near, const char **why)
 {
 	uint64_t hint;
 	int64_t addr;
@@ -400,16 +405,26 @@ static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
 		if (d < REACH)
 			return 0;
 	}
-	if (inj->nmaps == MAX_MAPS)
+	if (inj->nmaps == MAX_MAPS) {
+		*why = "no mapping of the code left";
 		return -1;
+	}
 	hint = free_near(t->proc->pid, near, inj->code->size);
-	if (!hint)
+	if (!hint) {
+		*why = "no free address range within jump range (2 GiB)";
 		return -1;
+	}
 	addr = rsys(t, at, SYS_mmap, hint, inj->code->size,
 		    PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE,
 		    (uint64_t)fd, 0);
-	if (addr < 0 || (uint64_t)addr != hint)
+	if (addr >= 0 && (uint64_t)addr != hint)
+		rsys(t, at, SYS_munmap, (uint64_t)addr, inj->code->size, 0, 0,
+		     0, 0);
+	if (addr < 0 || (uint64_t)addr != hint) {
+		/* the program mapped the range meanwhile (another thread) */
+		*why = "the free range found was taken meanwhile";
 		return -1;
+	}
 	inj->maps[inj->nmaps++] = (uint64_t)addr;
 	return 0;
 }
@@ -549,21 +564,40 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	struct inject *inj;
 	uint64_t at, near;
 	int64_t fd, addr;
-	const char *fail = NULL;
+	const char *fail = NULL, *why = NULL;
+	char what[128];
+	unsigned i;
 	int err = 0;
 
 	if (as->inj)
 		return 0;
-	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0)
-		return -1;
+	/*
+	 * Near libc's malloc, and near the executable. A dynamic program
+	 * attached to before its dynamic linker mapped the C library (right
+	 * after its exec) gets its recorder once the link map holds it: one
+	 * placed near the executable now would leave libc out of reach.
+	 */
+	near = objects_resolve(&as->objs, "malloc");
+	if (!near && as->r_brk)
+		return 1;
+	if (!near && as->objs.n)
+		near = as->objs.v[0].bias + 0x1000;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0) {
+		err = errno;
+		snprintf(what, sizeof(what), "read the registers of thread %d",
+			 (int)t->tid);
+		fail = what;
+		goto said;
+	}
 	/* A syscall instruction where the thread stands, for a moment. */
 	at = regs.rip;
 	if (remote_read(&as->mem, at, saved, sizeof(saved)) < 0 ||
 	    remote_poke_text(&as->mem, at, sys_insn, sizeof(sys_insn)) < 0) {
-		perror_msg("place the recorder in process %d: write a "
-			   "system call at %#llx", (int)proc->pid,
-			   (unsigned long long)at);
-		return -1;
+		err = errno;
+		snprintf(what, sizeof(what), "write a system call at %#llx",
+			 (unsigned long long)at);
+		fail = what;
+		goto said;
 	}
 	reclaim(proc, t, at, code_size);
 	inj = inject_new(proc);
@@ -574,7 +608,7 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	fd = remote_memfd(t, at, code_size + data_size);
 	if (fd < 0) {
 		err = (int)-fd;
-		fail = "memfd_create";
+		fail = "make its memfd";
 		goto undo;
 	}
 	inj->code->local = map_local(proc->pid, fd, code_size + data_size, 0);
@@ -586,17 +620,18 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	/* memsup's one mapping holds both: the data follows the code */
 	memcpy(inj->code->local, memsup_recorder_blob, blob);
 	inj->code->hdr = (const struct rec_code_header *)inj->code->local;
-	/* near libc's malloc, and near the executable */
-	near = objects_resolve(&as->objs, "malloc");
-	if (!near && as->objs.n)
-		near = as->objs.v[0].bias + 0x1000;
-	if (!near || map_code_near(inj, t, at, fd, near) < 0) {
-		err = ENOMEM;
-		fail = "map the code near the allocator";
+	if (!near || map_code_near(inj, t, at, fd, near, &why) < 0) {
+		snprintf(what, sizeof(what), "map its code near malloc (%#llx): "
+			 "%s", (unsigned long long)near,
+			 why ? why : "no object to place it near");
+		fail = what;
 		goto close_fd;
 	}
+	/* the executable's own allocators, if any: a breakpoint each, said
+	 * then, if it stays out of reach */
 	if (as->objs.n)
-		map_code_near(inj, t, at, fd, as->objs.v[0].bias + 0x1000);
+		map_code_near(inj, t, at, fd, as->objs.v[0].bias + 0x1000,
+			      &why);
 	/* not populated: most of the region (threads' states for 4096
 	 * threads) is never touched, and the ring's hundred pages fault in
 	 * once */
@@ -604,7 +639,7 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 		    MAP_SHARED, (uint64_t)fd, code_size);
 	if (addr < 0) {
 		err = (int)-addr;
-		fail = "map the data region";
+		fail = "map its data region";
 		goto close_fd;
 	}
 	inj->data_addr = (uint64_t)addr;
@@ -624,6 +659,9 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	return 0;
 
 close_fd:
+	/* the process as it was: no mapping, no descriptor, its code back */
+	for (i = 0; i < inj->nmaps; i++)
+		rsys(t, at, SYS_munmap, inj->maps[i], code_size, 0, 0, 0, 0);
 	rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
 undo:
 	remote_poke_text(&as->mem, at, saved, sizeof(saved));
@@ -631,10 +669,17 @@ undo:
 		munmap(inj->code->local, code_size + data_size);
 	free(inj->code);
 	free(inj);
-	errno = err;
-	error_msg("cannot place the recorder in process %d (%s: %s); its "
-		  "allocators get breakpoints instead", (int)proc->pid, fail,
-		  strerror(err));
+said:
+	if (err)
+		error_msg("cannot place the recorder in process %d (%s: %s): "
+			  "every allocator entry of the process gets a "
+			  "breakpoint instead, as with --engine=breakpoint",
+			  (int)proc->pid, fail, strerror(err));
+	else
+		error_msg("cannot place the recorder in process %d (%s): "
+			  "every allocator entry of the process gets a "
+			  "breakpoint instead, as with --engine=breakpoint",
+			  (int)proc->pid, fail);
 	return -1;
 }
 

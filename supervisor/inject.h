@@ -27,8 +27,11 @@ struct inject;
 /*
  * Maps the recorder into PROC through its stopped thread T: a memfd made
  * in the process, mapped there and here, its descriptor closed in the
- * process again. 0, or -1 with a message (the caller then uses
- * breakpoints for every allocator).
+ * process again. 0; 1 when it must wait for the C library (a dynamic
+ * program attached to before its dynamic linker mapped it: the caller
+ * tries again at the next consistent link map); or -1 with a message
+ * naming what failed, the process left as it was (the caller then uses
+ * breakpoints for every allocator of the image).
  */
 int inject_place(struct session *s, struct process *proc, struct tracee *t);
 

@@ -10,6 +10,39 @@
 #include "supervisor/msg.h"
 
 /*
+ * Places the recorder in PROC through T, once per image. A placement
+ * that fails leaves the process as it was, and the image to the
+ * breakpoint engine alone: no entry of it is redirected later, so that
+ * no call is seen half by each engine. One that waits for the C library
+ * (inject_place()) is tried again before the next allocators are
+ * resolved; the entries resolved meanwhile (the executable's) keep
+ * breakpoints.
+ */
+static void place_now(struct session *s, struct process *proc,
+		      struct tracee *t)
+{
+	struct aspace *as = proc->as;
+	struct tracee *u;
+
+	if (as->inj || as->inj_failed)
+		return;
+	switch (inject_place(s, proc, t)) {
+	case 0:
+		/* tests in flight already have their returns trampolined */
+		for (u = proc->threads; u; u = u->pnext)
+			inject_sync_fixups(u);
+		break;
+	case 1:
+		verbose_msg("process %d: the C library is not mapped yet: the "
+			    "recorder is placed once it is", (int)proc->pid);
+		break;
+	default:
+		as->inj_failed = 1;
+		break;
+	}
+}
+
+/*
  * Not at an exec stop: the exec's return would overwrite the injected
  * system call's number. A static program then gets its recorder at its
  * entry point, before it runs anything.
@@ -19,13 +52,13 @@ static int inj_place(struct session *s, struct process *proc,
 {
 	struct aspace *as = proc->as;
 
-	if (as->inj)
+	if (as->inj || as->inj_failed)
 		return 0;
 	if (s->in_exec) {
 		as->inj_deferred = 1;
 		return 1;
 	}
-	inject_place(s, proc, t);
+	place_now(s, proc, t);
 	return 0;
 }
 
@@ -37,7 +70,7 @@ static int inj_place_deferred(struct session *s, struct process *proc,
 	if (!as->inj_deferred)
 		return 0;
 	as->inj_deferred = 0;
-	inject_place(s, proc, t);
+	place_now(s, proc, t);
 	return 1;
 }
 

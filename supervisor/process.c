@@ -326,6 +326,7 @@ static struct process *new_child_process(struct session *s,
 		proc->as->started = parent->as->started;
 		proc->as->entry_reached = parent->as->entry_reached;
 		proc->as->start_stack = parent->as->start_stack;
+		proc->as->inj_failed = parent->as->inj_failed;
 		proc->as->img = parent->as->img;
 		proc->as->bias = parent->as->bias;
 		if (parent->as->uw)
