@@ -295,6 +295,7 @@ static uint64_t free_near(pid_t pid, uint64_t near, size_t size)
 	char path[64], line[512];
 	unsigned long long lo, hi, prev_hi = 0x10000;
 	uint64_t best = 0, cand, dist, best_dist = ~0ULL;
+	int whole = 1;
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -302,7 +303,11 @@ static uint64_t free_near(pid_t pid, uint64_t near, size_t size)
 	if (!fp)
 		return 0;
 	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%llx-%llx", &lo, &hi) != 2)
+		int head = whole;
+
+		/* the rest of a long line (a long path) is no mapping */
+		whole = strchr(line, '\n') != NULL;
+		if (!head || sscanf(line, "%llx-%llx", &lo, &hi) != 2)
 			continue;
 		if (lo > prev_hi && lo - prev_hi >= size + 2 * PAGE) {
 			/* the end of the gap nearest NEAR */
@@ -409,24 +414,31 @@ static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
 		*why = "no mapping of the code left";
 		return -1;
 	}
-	hint = free_near(t->proc->pid, near, inj->code->size);
-	if (!hint) {
-		*why = "no free address range within jump range (2 GiB)";
-		return -1;
+	/* a thread of the program that runs meanwhile may map the range
+	 * found: looked for again, a few times */
+	for (i = 0; i < 3; i++) {
+		hint = free_near(t->proc->pid, near, inj->code->size);
+		if (!hint) {
+			*why = "no free address range within jump range "
+			       "(2 GiB)";
+			return -1;
+		}
+		addr = rsys(t, at, SYS_mmap, hint, inj->code->size,
+			    PROT_READ | PROT_EXEC,
+			    MAP_SHARED | MAP_FIXED_NOREPLACE, (uint64_t)fd, 0);
+		if (addr >= 0 && (uint64_t)addr != hint)
+			rsys(t, at, SYS_munmap, (uint64_t)addr,
+			     inj->code->size, 0, 0, 0, 0);
+		if ((uint64_t)addr == hint) {
+			inj->maps[inj->nmaps++] = hint;
+			return 0;
+		}
+		if (addr != -EEXIST)
+			break;
 	}
-	addr = rsys(t, at, SYS_mmap, hint, inj->code->size,
-		    PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE,
-		    (uint64_t)fd, 0);
-	if (addr >= 0 && (uint64_t)addr != hint)
-		rsys(t, at, SYS_munmap, (uint64_t)addr, inj->code->size, 0, 0,
-		     0, 0);
-	if (addr < 0 || (uint64_t)addr != hint) {
-		/* the program mapped the range meanwhile (another thread) */
-		*why = "the free range found was taken meanwhile";
-		return -1;
-	}
-	inj->maps[inj->nmaps++] = (uint64_t)addr;
-	return 0;
+	*why = addr == -EEXIST ? "the free ranges found were taken meanwhile" :
+				 "mmap at the free range found failed";
+	return -1;
 }
 
 /*
@@ -671,15 +683,15 @@ undo:
 	free(inj);
 said:
 	if (err)
-		error_msg("cannot place the recorder in process %d (%s: %s): "
-			  "every allocator entry of the process gets a "
-			  "breakpoint instead, as with --engine=breakpoint",
-			  (int)proc->pid, fail, strerror(err));
+		warning_msg("cannot place the recorder in process %d (%s: %s): "
+			    "every allocator entry of the process gets a "
+			    "breakpoint instead, as with --engine=breakpoint",
+			    (int)proc->pid, fail, strerror(err));
 	else
-		error_msg("cannot place the recorder in process %d (%s): "
-			  "every allocator entry of the process gets a "
-			  "breakpoint instead, as with --engine=breakpoint",
-			  (int)proc->pid, fail);
+		warning_msg("cannot place the recorder in process %d (%s): "
+			    "every allocator entry of the process gets a "
+			    "breakpoint instead, as with --engine=breakpoint",
+			    (int)proc->pid, fail);
 	return -1;
 }
 
