@@ -250,16 +250,19 @@ static int64_t remote_memfd(struct tracee *t, uint64_t at, uint64_t size)
 {
 	static const char name[] = "memsup-recorder";
 	struct user_regs_struct r;
+	uint8_t was[sizeof(name)];
 	uint64_t where;
 	int64_t fd, rc;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
 		return -errno;
-	/* below the red zone of the interrupted code */
+	/* below the red zone of the interrupted code, and put back */
 	where = ((r.rsp - 512) & ~15ULL) - sizeof(name);
-	if (remote_write(&t->proc->as->mem, where, name, sizeof(name)) < 0)
+	if (remote_read(&t->proc->as->mem, where, was, sizeof(was)) < 0 ||
+	    remote_write(&t->proc->as->mem, where, name, sizeof(name)) < 0)
 		return -errno;
 	fd = rsys(t, at, SYS_memfd_create, where, MFD_CLOEXEC, 0, 0, 0, 0);
+	remote_write(&t->proc->as->mem, where, was, sizeof(was));
 	if (fd < 0)
 		return fd;
 	rc = rsys(t, at, SYS_ftruncate, (uint64_t)fd, size, 0, 0, 0, 0);
@@ -400,7 +403,7 @@ static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
 			 int64_t fd, uint64_t near, const char **why)
 {
 	uint64_t hint;
-	int64_t addr;
+	int64_t addr = 0;
 	unsigned i;
 
 	for (i = 0; i < inj->nmaps; i++) {
