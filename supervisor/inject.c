@@ -898,6 +898,47 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 	return 0;
 }
 
+unsigned inject_unredirect(struct process *proc,
+			   void (*each)(struct process *proc, const char *name,
+					uint64_t addr, enum bp_fn fn,
+					const struct allocator_spec *spec))
+{
+	struct aspace *as = proc->as;
+	struct inject *inj = as->inj;
+	uint8_t now[RELOC_JMP_LEN], jmp[RELOC_JMP_LEN];
+	unsigned i, kept = 0;
+
+	if (!inj)
+		return 0;
+	for (i = 0; i < inj->nentries; i++) {
+		struct inj_entry *e = &inj->entries[i];
+
+		if (remote_read(&as->mem, e->fn, now, sizeof(now)) < 0 ||
+		    reloc_jmp32(jmp, e->fn, inj->ctl->entries[i].target -
+				STUB_HDR) < 0 || memcmp(now, jmp, sizeof(jmp)) ||
+		    remote_poke_text(&as->mem, e->fn, e->orig,
+				     RELOC_JMP_LEN) < 0) {
+			/* the program changed it, or it cannot be written:
+			 * left as it is, with the stub it leads to */
+			warning_msg("process %d: cannot put back the first "
+				    "bytes of %s at %#llx; it stays redirected "
+				    "to the recorder", (int)proc->pid, e->name,
+				    (unsigned long long)e->fn);
+			kept++;
+			continue;
+		}
+		each(proc, e->name, e->fn, e->id, e->spec);
+	}
+	if (kept)
+		return kept;
+	/* a call in flight in the recorder finishes there, and its event
+	 * is drained as any other; no jump leads there any more */
+	for (i = 0; i < inj->nentries; i++)
+		free(inj->entries[i].name);
+	inj->nentries = 0;
+	return 0;
+}
+
 void inject_enable(struct process *proc, int on)
 {
 	struct inject *inj = proc->as->inj;

@@ -46,6 +46,19 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 		    const struct allocator_spec *spec, const char *name,
 		    const char **why);
 
+/*
+ * Every thread of PROC stopped: gives every entry redirected so far its
+ * original bytes back, so that EACH (called for each, with its name,
+ * address, function and policy allocator) can put a breakpoint there;
+ * the recorder stays mapped for a call in flight in it. How many entries
+ * could not be restored (they keep their jumps, with a warning; the
+ * entries stay redirected then).
+ */
+unsigned inject_unredirect(struct process *proc,
+			   void (*each)(struct process *proc, const char *name,
+					uint64_t addr, enum bp_fn fn,
+					const struct allocator_spec *spec));
+
 /* Whether ADDR is a redirected entry point of PROC. */
 int inject_redirected(const struct process *proc, uint64_t addr);
 

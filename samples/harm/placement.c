@@ -11,7 +11,9 @@
  *   placement -n         the same natively: no waiting at all
  *   placement run        run crowded_test() once and write the results
  *   placement -e         write the figures of one crowded_test(), as
- *                        memsup must report them
+ *                        memsup must report them, then those of
+ *                        nested_test() ("nested_allocations N", ...)
+ *   placement nested     run nested_test() once and write the results
  *   placement stopped PROG [ARG...]
  *                        start PROG stopped right after its exec, before
  *                        its dynamic linker has run (the state in which an
@@ -35,6 +37,13 @@
  * the same sum computed without touching memory), "bad M" (runs whose sum
  * was wrong) and, for crowd, "reserved OK" when the reservations are still
  * mapped PROT_NONE. Exit status 0 when nothing was wrong.
+ *
+ * nested_test() (samples/harm/placement-refused.yaml) allocates NESTED
+ * blocks through refused_alloc() and frees them through refused_free(),
+ * allocators of the policy that call malloc and free: each is one call,
+ * counted once. refused_alloc() begins with a short jump into its own
+ * first five bytes, which no jump written over them may cover: the
+ * in-process engine cannot redirect it.
  *
  * Allows any process to ptrace it (PR_SET_PTRACER_ANY, for Yama). Prints
  * with write(2): stdio would allocate.
@@ -98,6 +107,55 @@ __attribute__((noinline)) int crowded_test(uint64_t *sum)
 	for (i = 0; i < BLOCKS; i++)
 		free(b[i]);
 	free(c);
+	*sum += got;
+	return got != want;
+}
+
+#define NESTED		5
+
+static size_t nested_size(int i)
+{
+	return 100 + (size_t)i * 8;
+}
+
+void *refused_alloc(size_t n);
+void refused_free(void *p);
+
+/* malloc, behind a first instruction that branches into the next one */
+__asm__(".text\n"
+	".globl refused_alloc\n"
+	".type refused_alloc, @function\n"
+	"refused_alloc:\n"
+	"\tjmp 1f\n"
+	"1:\tnop\n\tnop\n\tnop\n\tnop\n"
+	"\tjmp malloc@PLT\n"
+	".size refused_alloc, .-refused_alloc\n");
+
+__attribute__((noinline)) void refused_free(void *p)
+{
+	free(p);
+}
+
+/* The test boundary: one run, 0 when its sum is right. */
+__attribute__((noinline)) int nested_test(uint64_t *sum);
+__attribute__((noinline)) int nested_test(uint64_t *sum)
+{
+	unsigned char *b[NESTED];
+	uint64_t got = 0, want = 0;
+	size_t k;
+	int i;
+
+	for (i = 0; i < NESTED; i++) {
+		if (!(b[i] = refused_alloc(nested_size(i))))
+			abort();
+		memset(b[i], 3 * i + 1, nested_size(i));
+		want += (uint64_t)(3 * i + 1) * nested_size(i);
+	}
+	for (i = 0; i < NESTED; i++) {
+		for (k = 0; k < nested_size(i); k++)
+			got += b[i][k];
+		refused_free(b[i]);
+	}
 	*sum += got;
 	return got != want;
 }
@@ -372,7 +430,18 @@ int main(int argc, char **argv)
 		say_kv(1, "frees", BLOCKS + 1);
 		say_kv(1, "allocated_bytes", bytes);
 		say_kv(1, "peak_bytes", bytes);
+		for (bytes = 0, i = 0; i < NESTED; i++)
+			bytes += nested_size(i);
+		say_kv(1, "nested_allocations", NESTED);
+		say_kv(1, "nested_frees", NESTED);
+		say_kv(1, "nested_allocated_bytes", bytes);
+		say_kv(1, "nested_peak_bytes", bytes);
 		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "nested")) {
+		bad += (unsigned)nested_test(&sum);
+		results(sum, bad);
+		return bad != 0;
 	}
 	if (argc >= 3 && !strcmp(argv[1], "stopped"))
 		return run_stopped(argv + 2);
@@ -382,7 +451,7 @@ int main(int argc, char **argv)
 		return bad != 0;
 	}
 	if (argc != 2 || (strcmp(argv[1], "crowd") && strcmp(argv[1], "-n"))) {
-		say_str(2, "usage: placement crowd | -n | run | -e | "
+		say_str(2, "usage: placement crowd | -n | run | nested | -e | "
 			   "stopped PROG [ARG...]\n");
 		return 2;
 	}

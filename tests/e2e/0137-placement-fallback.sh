@@ -22,6 +22,12 @@
 #    in-process engine places its recorder once libc is mapped and
 #    redirects libc's entries (placed near the executable at the attach,
 #    libc would have been out of jump range).
+# 3. One entry refused: samples/harm/placement nested allocates through a
+#    policy allocator whose first instruction branches into its own first
+#    five bytes (no jump can be written there) and which calls malloc.
+#    Redirected, malloc would see the calls the breakpoint counts already:
+#    memsup must say that every allocator entry gets a breakpoint instead,
+#    and count each call once, as the breakpoint engine does.
 . "${0%/*}/lib.sh"
 require_memsup
 require_prog python3 readelf
@@ -165,5 +171,25 @@ for engine in inject breakpoint; do
 		done
 	fi
 	AT_EXIT=
+done
+
+# ---- 3. an entry the in-process engine cannot redirect ----
+
+NFIGS=$(jq -nc --argjson a "$(fig nested_allocations)" --argjson f "$(fig nested_frees)" \
+	--argjson b "$(fig nested_allocated_bytes)" --argjson p "$(fig nested_peak_bytes)" \
+	'{allocations: $a, frees: $f, allocated_bytes: $b, peak_bytes: $p,
+	  leaked_bytes: 0, unknown_frees: 0}') || hard_error "$P -e gave no nested figures"
+$P nested >"$WORK/nested.native" 2>&1 || hard_error "$P nested failed: $(cat "$WORK/nested.native")"
+for engine in inject breakpoint; do
+	run_memsup --engine=$engine --policy samples/harm/placement-refused.yaml \
+		--json "$WORK/nested.json" $P nested
+	expect_status 0
+	if ! cmp -s "$WORK/nested.native" "$WORK/stdout"; then
+		diff "$WORK/nested.native" "$WORK/stdout" >&2
+		fail "$engine: the program's results under memsup differ from its native ones"
+	fi
+	match_metrics "$WORK/nested.json" '.name == "nested_test" and .status == "passed"' "$NFIGS"
+	[ $engine = inject ] &&
+	    expect_stderr "cannot redirect refused_alloc at 0x[0-9a-f]+ to the recorder \([^)]+\): every allocator entry of the process gets a breakpoint instead, as with --engine=breakpoint"
 done
 exit 0
