@@ -10,8 +10,9 @@
  * - the in-process engine (inject_engine.c, over inject.c): the recorder
  *   placed in the program records each call into a ring that memsup
  *   drains at every stop and while the program runs. An entry it cannot
- *   redirect keeps a breakpoint, so its hit() and returned() are the
- *   breakpoint engine's.
+ *   redirect keeps a breakpoint (and then every entry of the image does,
+ *   inject_engine.c), so its hit() and returned() are the breakpoint
+ *   engine's.
  *
  * Every operation is called by the event loop's thread with the named
  * thread (or, for a process, the thread whose stop is handled) stopped.
