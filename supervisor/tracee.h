@@ -58,7 +58,8 @@ struct aspace {
 	uint64_t start_stack;
 	struct inject *inj;		/* the in-process engine, or NULL */
 	int inj_deferred;		/* placed at the entry point */
-	int inj_failed;			/* placing it failed: breakpoints for
+	int inj_failed;			/* placing it failed, or an entry could
+					 * not be redirected: breakpoints for
 					 * every allocator of the image */
 	/* A forked child whose recorder is not set up yet: its parent's
 	 * address space (a reference), until its first stop. */
