@@ -184,6 +184,8 @@ void arm_r_brk(struct session *s, struct tracee *t, struct breakpoint *bp,
 			if (as->uw)
 				unwinder_flush(as->uw);
 			engine_of(s)->maps_changed(t->proc);
+			/* a placement that waited for the C library */
+			engine_of(s)->place(s, t->proc, t);
 			arm_resolve_allocators(s, t->proc);
 		}
 	}

@@ -58,10 +58,7 @@ static int kernel_trap_queued(const struct tracee *t)
 static int at_trampoline(const struct tracee *t, const struct breakpoint *bp,
 			 uint64_t sp)
 {
-	const struct pending *p = retstack_top(&t->rs);
-
-	return bp->fn == FN_ENTRY &&
-	       (t->proc->as->entry_reached || (p && p->slot == sp - 8));
+	return bp->fn == FN_ENTRY && process_entry_is_return(t, sp);
 }
 
 /*

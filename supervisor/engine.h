@@ -10,8 +10,9 @@
  * - the in-process engine (inject_engine.c, over inject.c): the recorder
  *   placed in the program records each call into a ring that memsup
  *   drains at every stop and while the program runs. An entry it cannot
- *   redirect keeps a breakpoint, so its hit() and returned() are the
- *   breakpoint engine's.
+ *   redirect keeps a breakpoint (and then every entry of the image does,
+ *   inject_engine.c), so its hit() and returned() are the breakpoint
+ *   engine's.
  *
  * Every operation is called by the event loop's thread with the named
  * thread (or, for a process, the thread whose stop is handled) stopped.
@@ -31,7 +32,9 @@ struct engine_ops {
 	 * a stopped thread of PROC: whatever the engine needs in the
 	 * process is set up first. 0: resolve now; 1: not before the
 	 * program's entry point (an exec stop, whose return would undo an
-	 * injected system call), where place_deferred() comes.
+	 * injected system call), where place_deferred() comes. Called again
+	 * before each later resolution (the link map changed), for a
+	 * placement that had to wait.
 	 */
 	int (*place)(struct session *s, struct process *proc,
 		     struct tracee *t);

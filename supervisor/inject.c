@@ -250,16 +250,19 @@ static int64_t remote_memfd(struct tracee *t, uint64_t at, uint64_t size)
 {
 	static const char name[] = "memsup-recorder";
 	struct user_regs_struct r;
+	uint8_t was[sizeof(name)];
 	uint64_t where;
 	int64_t fd, rc;
 
 	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &r) < 0)
 		return -errno;
-	/* below the red zone of the interrupted code */
+	/* below the red zone of the interrupted code, and put back */
 	where = ((r.rsp - 512) & ~15ULL) - sizeof(name);
-	if (remote_write(&t->proc->as->mem, where, name, sizeof(name)) < 0)
+	if (remote_read(&t->proc->as->mem, where, was, sizeof(was)) < 0 ||
+	    remote_write(&t->proc->as->mem, where, name, sizeof(name)) < 0)
 		return -errno;
 	fd = rsys(t, at, SYS_memfd_create, where, MFD_CLOEXEC, 0, 0, 0, 0);
+	remote_write(&t->proc->as->mem, where, was, sizeof(was));
 	if (fd < 0)
 		return fd;
 	rc = rsys(t, at, SYS_ftruncate, (uint64_t)fd, size, 0, 0, 0, 0);
@@ -295,6 +298,7 @@ static uint64_t free_near(pid_t pid, uint64_t near, size_t size)
 	char path[64], line[512];
 	unsigned long long lo, hi, prev_hi = 0x10000;
 	uint64_t best = 0, cand, dist, best_dist = ~0ULL;
+	int whole = 1;
 	FILE *fp;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -302,7 +306,11 @@ static uint64_t free_near(pid_t pid, uint64_t near, size_t size)
 	if (!fp)
 		return 0;
 	while (fgets(line, sizeof(line), fp)) {
-		if (sscanf(line, "%llx-%llx", &lo, &hi) != 2)
+		int head = whole;
+
+		/* the rest of a long line (a long path) is no mapping */
+		whole = strchr(line, '\n') != NULL;
+		if (!head || sscanf(line, "%llx-%llx", &lo, &hi) != 2)
 			continue;
 		if (lo > prev_hi && lo - prev_hi >= size + 2 * PAGE) {
 			/* the end of the gap nearest NEAR */
@@ -385,12 +393,17 @@ void inject_free(struct inject *inj)
 	free(inj);
 }
 
-/* Maps the code region (descriptor FD) near NEAR; 0 or -1. */
+/*
+ * Maps the code region (descriptor FD) near NEAR, unless a mapping of it
+ * is within reach already; 0, or -1 with *WHY. Nothing is left mapped in
+ * the process on failure: a kernel that takes MAP_FIXED_NOREPLACE for a
+ * hint maps elsewhere, and that mapping goes again.
+ */
 static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
-			 int64_t fd, uint64_t near)
+			 int64_t fd, uint64_t near, const char **why)
 {
 	uint64_t hint;
-	int64_t addr;
+	int64_t addr = 0;
 	unsigned i;
 
 	for (i = 0; i < inj->nmaps; i++) {
@@ -400,18 +413,35 @@ static int map_code_near(struct inject *inj, struct tracee *t, uint64_t at,
 		if (d < REACH)
 			return 0;
 	}
-	if (inj->nmaps == MAX_MAPS)
+	if (inj->nmaps == MAX_MAPS) {
+		*why = "no mapping of the code left";
 		return -1;
-	hint = free_near(t->proc->pid, near, inj->code->size);
-	if (!hint)
-		return -1;
-	addr = rsys(t, at, SYS_mmap, hint, inj->code->size,
-		    PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED_NOREPLACE,
-		    (uint64_t)fd, 0);
-	if (addr < 0 || (uint64_t)addr != hint)
-		return -1;
-	inj->maps[inj->nmaps++] = (uint64_t)addr;
-	return 0;
+	}
+	/* a thread of the program that runs meanwhile may map the range
+	 * found: looked for again, a few times */
+	for (i = 0; i < 3; i++) {
+		hint = free_near(t->proc->pid, near, inj->code->size);
+		if (!hint) {
+			*why = "no free address range within jump range "
+			       "(2 GiB)";
+			return -1;
+		}
+		addr = rsys(t, at, SYS_mmap, hint, inj->code->size,
+			    PROT_READ | PROT_EXEC,
+			    MAP_SHARED | MAP_FIXED_NOREPLACE, (uint64_t)fd, 0);
+		if (addr >= 0 && (uint64_t)addr != hint)
+			rsys(t, at, SYS_munmap, (uint64_t)addr,
+			     inj->code->size, 0, 0, 0, 0);
+		if ((uint64_t)addr == hint) {
+			inj->maps[inj->nmaps++] = hint;
+			return 0;
+		}
+		if (addr != -EEXIST)
+			break;
+	}
+	*why = addr == -EEXIST ? "the free ranges found were taken meanwhile" :
+				 "mmap at the free range found failed";
+	return -1;
 }
 
 /*
@@ -549,21 +579,40 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	struct inject *inj;
 	uint64_t at, near;
 	int64_t fd, addr;
-	const char *fail = NULL;
+	const char *fail = NULL, *why = NULL;
+	char what[128];
+	unsigned i;
 	int err = 0;
 
 	if (as->inj)
 		return 0;
-	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0)
-		return -1;
+	/*
+	 * Near libc's malloc, and near the executable. A dynamic program
+	 * attached to before its dynamic linker mapped the C library (right
+	 * after its exec) gets its recorder once the link map holds it: one
+	 * placed near the executable now would leave libc out of reach.
+	 */
+	near = objects_resolve(&as->objs, "malloc");
+	if (!near && as->r_brk)
+		return 1;
+	if (!near && as->objs.n)
+		near = as->objs.v[0].bias + 0x1000;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0L, &regs) < 0) {
+		err = errno;
+		snprintf(what, sizeof(what), "read the registers of thread %d",
+			 (int)t->tid);
+		fail = what;
+		goto said;
+	}
 	/* A syscall instruction where the thread stands, for a moment. */
 	at = regs.rip;
 	if (remote_read(&as->mem, at, saved, sizeof(saved)) < 0 ||
 	    remote_poke_text(&as->mem, at, sys_insn, sizeof(sys_insn)) < 0) {
-		perror_msg("place the recorder in process %d: write a "
-			   "system call at %#llx", (int)proc->pid,
-			   (unsigned long long)at);
-		return -1;
+		err = errno;
+		snprintf(what, sizeof(what), "write a system call at %#llx",
+			 (unsigned long long)at);
+		fail = what;
+		goto said;
 	}
 	reclaim(proc, t, at, code_size);
 	inj = inject_new(proc);
@@ -574,7 +623,7 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	fd = remote_memfd(t, at, code_size + data_size);
 	if (fd < 0) {
 		err = (int)-fd;
-		fail = "memfd_create";
+		fail = "make its memfd";
 		goto undo;
 	}
 	inj->code->local = map_local(proc->pid, fd, code_size + data_size, 0);
@@ -586,17 +635,18 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	/* memsup's one mapping holds both: the data follows the code */
 	memcpy(inj->code->local, memsup_recorder_blob, blob);
 	inj->code->hdr = (const struct rec_code_header *)inj->code->local;
-	/* near libc's malloc, and near the executable */
-	near = objects_resolve(&as->objs, "malloc");
-	if (!near && as->objs.n)
-		near = as->objs.v[0].bias + 0x1000;
-	if (!near || map_code_near(inj, t, at, fd, near) < 0) {
-		err = ENOMEM;
-		fail = "map the code near the allocator";
+	if (!near || map_code_near(inj, t, at, fd, near, &why) < 0) {
+		snprintf(what, sizeof(what), "map its code near malloc (%#llx): "
+			 "%s", (unsigned long long)near,
+			 why ? why : "no object to place it near");
+		fail = what;
 		goto close_fd;
 	}
+	/* the executable's own allocators, if any: a breakpoint each, said
+	 * then, if it stays out of reach */
 	if (as->objs.n)
-		map_code_near(inj, t, at, fd, as->objs.v[0].bias + 0x1000);
+		map_code_near(inj, t, at, fd, as->objs.v[0].bias + 0x1000,
+			      &why);
 	/* not populated: most of the region (threads' states for 4096
 	 * threads) is never touched, and the ring's hundred pages fault in
 	 * once */
@@ -604,7 +654,7 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 		    MAP_SHARED, (uint64_t)fd, code_size);
 	if (addr < 0) {
 		err = (int)-addr;
-		fail = "map the data region";
+		fail = "map its data region";
 		goto close_fd;
 	}
 	inj->data_addr = (uint64_t)addr;
@@ -624,6 +674,9 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t)
 	return 0;
 
 close_fd:
+	/* the process as it was: no mapping, no descriptor, its code back */
+	for (i = 0; i < inj->nmaps; i++)
+		rsys(t, at, SYS_munmap, inj->maps[i], code_size, 0, 0, 0, 0);
 	rsys(t, at, SYS_close, (uint64_t)fd, 0, 0, 0, 0, 0);
 undo:
 	remote_poke_text(&as->mem, at, saved, sizeof(saved));
@@ -631,10 +684,17 @@ undo:
 		munmap(inj->code->local, code_size + data_size);
 	free(inj->code);
 	free(inj);
-	errno = err;
-	error_msg("cannot place the recorder in process %d (%s: %s); its "
-		  "allocators get breakpoints instead", (int)proc->pid, fail,
-		  strerror(err));
+said:
+	if (err)
+		warning_msg("cannot place the recorder in process %d (%s: %s): "
+			    "every allocator entry of the process gets a "
+			    "breakpoint instead, as with --engine=breakpoint",
+			    (int)proc->pid, fail, strerror(err));
+	else
+		warning_msg("cannot place the recorder in process %d (%s): "
+			    "every allocator entry of the process gets a "
+			    "breakpoint instead, as with --engine=breakpoint",
+			    (int)proc->pid, fail);
 	return -1;
 }
 
@@ -835,6 +895,47 @@ int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 		*why = "its code cannot be written";
 		return -1;
 	}
+	return 0;
+}
+
+unsigned inject_unredirect(struct process *proc,
+			   void (*each)(struct process *proc, const char *name,
+					uint64_t addr, enum bp_fn fn,
+					const struct allocator_spec *spec))
+{
+	struct aspace *as = proc->as;
+	struct inject *inj = as->inj;
+	uint8_t now[RELOC_JMP_LEN], jmp[RELOC_JMP_LEN];
+	unsigned i, kept = 0;
+
+	if (!inj)
+		return 0;
+	for (i = 0; i < inj->nentries; i++) {
+		struct inj_entry *e = &inj->entries[i];
+
+		if (remote_read(&as->mem, e->fn, now, sizeof(now)) < 0 ||
+		    reloc_jmp32(jmp, e->fn, inj->ctl->entries[i].target -
+				STUB_HDR) < 0 || memcmp(now, jmp, sizeof(jmp)) ||
+		    remote_poke_text(&as->mem, e->fn, e->orig,
+				     RELOC_JMP_LEN) < 0) {
+			/* the program changed it, or it cannot be written:
+			 * left as it is, with the stub it leads to */
+			warning_msg("process %d: cannot put back the first "
+				    "bytes of %s at %#llx; it stays redirected "
+				    "to the recorder", (int)proc->pid, e->name,
+				    (unsigned long long)e->fn);
+			kept++;
+			continue;
+		}
+		each(proc, e->name, e->fn, e->id, e->spec);
+	}
+	if (kept)
+		return kept;
+	/* a call in flight in the recorder finishes there, and its event
+	 * is drained as any other; no jump leads there any more */
+	for (i = 0; i < inj->nentries; i++)
+		free(inj->entries[i].name);
+	inj->nentries = 0;
 	return 0;
 }
 

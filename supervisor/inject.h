@@ -27,8 +27,11 @@ struct inject;
 /*
  * Maps the recorder into PROC through its stopped thread T: a memfd made
  * in the process, mapped there and here, its descriptor closed in the
- * process again. 0, or -1 with a message (the caller then uses
- * breakpoints for every allocator).
+ * process again. 0; 1 when it must wait for the C library (a dynamic
+ * program attached to before its dynamic linker mapped it: the caller
+ * tries again at the next consistent link map); or -1 with a message
+ * naming what failed, the process left as it was (the caller then uses
+ * breakpoints for every allocator of the image).
  */
 int inject_place(struct session *s, struct process *proc, struct tracee *t);
 
@@ -42,6 +45,19 @@ int inject_place(struct session *s, struct process *proc, struct tracee *t);
 int inject_redirect(struct process *proc, uint64_t addr, enum bp_fn fn,
 		    const struct allocator_spec *spec, const char *name,
 		    const char **why);
+
+/*
+ * Every thread of PROC stopped: gives every entry redirected so far its
+ * original bytes back, so that EACH (called for each, with its name,
+ * address, function and policy allocator) can put a breakpoint there;
+ * the recorder stays mapped for a call in flight in it. How many entries
+ * could not be restored (they keep their jumps, with a warning; the
+ * entries stay redirected then).
+ */
+unsigned inject_unredirect(struct process *proc,
+			   void (*each)(struct process *proc, const char *name,
+					uint64_t addr, enum bp_fn fn,
+					const struct allocator_spec *spec));
 
 /* Whether ADDR is a redirected entry point of PROC. */
 int inject_redirected(const struct process *proc, uint64_t addr);

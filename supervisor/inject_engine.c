@@ -8,6 +8,40 @@
 #include "supervisor/engine.h"
 #include "supervisor/inject.h"
 #include "supervisor/msg.h"
+#include "supervisor/recmaps.h"
+
+/*
+ * Places the recorder in PROC through T, once per image. A placement
+ * that fails leaves the process as it was, and the image to the
+ * breakpoint engine alone: no entry of it is redirected later, so that
+ * no call is seen half by each engine. One that waits for the C library
+ * (inject_place()) is tried again before the next allocators are
+ * resolved; the entries resolved meanwhile (the executable's) keep
+ * breakpoints.
+ */
+static void place_now(struct session *s, struct process *proc,
+		      struct tracee *t)
+{
+	struct aspace *as = proc->as;
+	struct tracee *u;
+
+	if (as->inj || as->inj_failed)
+		return;
+	switch (inject_place(s, proc, t)) {
+	case 0:
+		/* tests in flight already have their returns trampolined */
+		for (u = proc->threads; u; u = u->pnext)
+			inject_sync_fixups(u);
+		break;
+	case 1:
+		verbose_msg("process %d: the C library is not mapped yet: the "
+			    "recorder is placed once it is", (int)proc->pid);
+		break;
+	default:
+		as->inj_failed = 1;
+		break;
+	}
+}
 
 /*
  * Not at an exec stop: the exec's return would overwrite the injected
@@ -19,13 +53,13 @@ static int inj_place(struct session *s, struct process *proc,
 {
 	struct aspace *as = proc->as;
 
-	if (as->inj)
+	if (as->inj || as->inj_failed)
 		return 0;
 	if (s->in_exec) {
 		as->inj_deferred = 1;
 		return 1;
 	}
-	inject_place(s, proc, t);
+	place_now(s, proc, t);
 	return 0;
 }
 
@@ -37,18 +71,52 @@ static int inj_place_deferred(struct session *s, struct process *proc,
 	if (!as->inj_deferred)
 		return 0;
 	as->inj_deferred = 0;
-	inject_place(s, proc, t);
+	place_now(s, proc, t);
 	return 1;
 }
 
-/* A jump to the recorder; a breakpoint where there cannot be one. */
+/*
+ * ENTRY cannot be redirected (WHY). A call seen by both engines (operator
+ * new's malloc, a policy allocator's free) would count twice: every
+ * entry of the image goes to the breakpoint engine then, when every
+ * thread is stopped (at the attach, at a program's start, at a dlopen in
+ * a program of one thread), so that no entry jumps to the recorder while
+ * its bytes are put back. Otherwise this entry alone gets a breakpoint.
+ */
+static void give_up(struct process *proc, const char *name, uint64_t addr,
+		    const char *why)
+{
+	struct aspace *as = proc->as;
+
+	if (!recmaps_all_stopped(proc)) {
+		warning_msg("process %d: cannot redirect %s at %#llx to the "
+			    "recorder (%s): a breakpoint instead; a call it "
+			    "makes to another allocator of the program, or "
+			    "one that calls it, may be counted twice "
+			    "(--engine=breakpoint counts it once)",
+			    (int)proc->pid, name, (unsigned long long)addr,
+			    why);
+		return;
+	}
+	warning_msg("process %d: cannot redirect %s at %#llx to the recorder "
+		    "(%s): every allocator entry of the process gets a "
+		    "breakpoint instead, as with --engine=breakpoint",
+		    (int)proc->pid, name, (unsigned long long)addr, why);
+	if (inject_unredirect(proc, bp_engine_ops.intercept) == 0)
+		as->inj_failed = 1;
+}
+
+/*
+ * A jump to the recorder; a breakpoint where there cannot be one (and
+ * then everywhere, give_up()).
+ */
 static void inj_intercept(struct process *proc, const char *name,
 			  uint64_t addr, enum bp_fn fn,
 			  const struct allocator_spec *spec)
 {
 	if (inject_redirected(proc, addr))
 		return;
-	if (proc->as->inj) {
+	if (proc->as->inj && !proc->as->inj_failed) {
 		const char *why;
 
 		if (inject_redirect(proc, addr, fn, spec, name, &why) == 0) {
@@ -57,9 +125,7 @@ static void inj_intercept(struct process *proc, const char *name,
 				    (unsigned long long)addr);
 			return;
 		}
-		warning_msg("process %d: cannot redirect %s at %#llx to the "
-			    "recorder (%s): a breakpoint instead",
-			    (int)proc->pid, name, (unsigned long long)addr, why);
+		give_up(proc, name, addr, why);
 	}
 	bp_engine_ops.intercept(proc, name, addr, fn, spec);
 }

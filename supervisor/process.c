@@ -84,6 +84,54 @@ static int read_auxv(pid_t pid, struct auxv_info *ai)
 	return ai->entry ? 0 : -1;
 }
 
+/*
+ * The stack pointer the kernel gave the new image (/proc/PID/stat's
+ * startstack: where argc is), which the entry point starts on; 0 when
+ * it cannot be read.
+ */
+static uint64_t read_start_stack(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long v = 0;
+	size_t n;
+	FILE *fp;
+	int field;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fp = fopen(path, "re");
+	if (!fp)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = 0;
+	/* the command, in parentheses, may hold spaces and ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* field 3 (the state) follows; startstack is field 28 */
+	for (field = 2; field < 28 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+int process_entry_is_return(const struct tracee *t, uint64_t sp)
+{
+	const struct aspace *as = t->proc->as;
+	const struct pending *p = retstack_top(&t->rs);
+
+	if (as->entry_reached || (p && p->slot == sp - 8))
+		return 1;
+	/*
+	 * Attached: the program may not have run its entry point yet (still
+	 * in the dynamic linker, right after its exec). It runs it on the
+	 * stack the kernel made; a call returning to the trampoline returns
+	 * below it, since its caller's frame is there.
+	 */
+	return as->start_stack && sp != as->start_stack;
+}
+
 static void process_open_program_scope(struct session *s,
 				       struct process *proc)
 {
@@ -130,7 +178,13 @@ int process_new_image(struct session *s, struct process *proc, int started)
 		return -1;
 	}
 	as->entry = ai.entry;
-	as->entry_reached = started;
+	/*
+	 * Attached: whether the program has run its entry point is known at
+	 * the first hit there (process_entry_is_return()); it may have been
+	 * caught in the dynamic linker, right after its exec.
+	 */
+	as->start_stack = started ? read_start_stack(proc->pid) : 0;
+	as->entry_reached = started && !as->start_stack;
 	bp = bp_add(&as->bps, &as->mem, as->entry, FN_ENTRY, "entry point");
 	if (!bp || bp_arm(&as->bps, &as->mem, bp) < 0) {
 		perror_msg("insert a breakpoint at the entry point of '%s' "
@@ -160,10 +214,9 @@ void process_entry(struct session *s, struct tracee *t, struct breakpoint *bp,
 {
 	struct process *proc = t->proc;
 	struct aspace *as = proc->as;
-	struct pending *p = retstack_top(&t->rs);
 	struct write_batch wb;
 
-	if (as->entry_reached || (p && p->slot == regs->rsp - 8)) {
+	if (process_entry_is_return(t, regs->rsp)) {
 		trampoline_return(s, t, regs);
 		return;
 	}
@@ -272,6 +325,8 @@ static struct process *new_child_process(struct session *s,
 		proc->as->r_brk = parent->as->r_brk;
 		proc->as->started = parent->as->started;
 		proc->as->entry_reached = parent->as->entry_reached;
+		proc->as->start_stack = parent->as->start_stack;
+		proc->as->inj_failed = parent->as->inj_failed;
 		proc->as->img = parent->as->img;
 		proc->as->bias = parent->as->bias;
 		if (parent->as->uw)

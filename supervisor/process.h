@@ -29,6 +29,13 @@ int process_new_image(struct session *s, struct process *proc, int started);
 void process_entry(struct session *s, struct tracee *t, struct breakpoint *bp,
 		   struct user_regs_struct *regs);
 
+/*
+ * Whether T, at the entry point's int3 with SP its stack pointer, came
+ * there by returning to the trampoline (1) rather than by the program
+ * running its entry point (0).
+ */
+int process_entry_is_return(const struct tracee *t, uint64_t sp);
+
 /* T exec'd (PTRACE_EVENT_EXEC; not resumed): the old image's scopes
  * close and the new image is read and armed. */
 void process_exec(struct session *s, struct tracee *t);

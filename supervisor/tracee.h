@@ -53,8 +53,14 @@ struct aspace {
 	int started;			/* allocators resolved (armed if a scope
 					 * is open) */
 	int entry_reached;		/* the program ran its entry point */
+	/* Attached: the stack pointer the entry point starts on, or 0
+	 * (process_entry_is_return()). */
+	uint64_t start_stack;
 	struct inject *inj;		/* the in-process engine, or NULL */
 	int inj_deferred;		/* placed at the entry point */
+	int inj_failed;			/* placing it failed, or an entry could
+					 * not be redirected: breakpoints for
+					 * every allocator of the image */
 	/* A forked child whose recorder is not set up yet: its parent's
 	 * address space (a reference), until its first stop. */
 	struct aspace *inj_parent;

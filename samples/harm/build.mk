@@ -27,3 +27,9 @@ samples/harm/altstack: samples/harm/altstack.c $(SAMPLE_COMMON)
 SAMPLES += samples/harm/hotpatch
 samples/harm/hotpatch: samples/harm/hotpatch.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# placement: no room within jump range of libc (crowd), a program started
+# stopped before its dynamic linker runs (stopped)
+SAMPLES += samples/harm/placement
+samples/harm/placement: samples/harm/placement.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
