@@ -914,6 +914,12 @@ static void emit(struct rec_control *c, struct rec_frame *f,
 			goto out;
 	}
 	ev = slot_of(c, seq);
+	/* the slot a few events on, for the write: memsup's drainer read
+	 * it last, so the write would wait for the line (with the stores
+	 * after it) while the drainer's copy is taken away */
+	if (c->prefetch)
+		__asm__ volatile("prefetchw (%0)" : :
+				 "r"(slot_of(c, seq + c->prefetch)));
 	ev->entry = (uint8_t)entry;
 	if (lost) {
 		ev->flags = REC_EVF_ABANDONED;

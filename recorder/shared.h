@@ -323,6 +323,10 @@ struct rec_control {
 	uint32_t dropped;	/* events a signal handler could not record:
 				 * the call it interrupted held the ring's
 				 * oldest slot, and the ring was full */
+	uint32_t prefetch;	/* slots ahead whose line a writer asks for
+				 * (prefetchw) as it fills its own; 0: none,
+				 * the CPU has no prefetchw */
+	uint32_t pad;
 	struct rec_entry entries[REC_MAX_ENTRIES];
 	struct rec_fixup fixups[REC_MAX_FIXUPS];
 };

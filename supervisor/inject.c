@@ -24,6 +24,7 @@
  * held aside from the event that says the realloc began, so that
  * another thread's allocation at the same address can come first.
  */
+#include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -66,6 +67,10 @@ extern const uint8_t memsup_recorder_blob[], memsup_recorder_blob_end[];
 #define REACH ((1ULL << 31) - (64ULL << 20))
 
 #define RING_SLOTS 2048u
+/* A writer asks for the line of the slot this many events on: unless the
+ * ring is nearly full, the drainer read it a ring ago and is done with
+ * it (if not, the drainer's read costs a miss, nothing else) */
+#define RING_PREFETCH 16u
 #define RULES_CAP 32768u
 #define TSTATE_CAP 4096u
 #define MAX_PENDING 64
@@ -470,6 +475,17 @@ static uint32_t thread_tid_offset(const struct process *proc)
 	return desc[2];
 }
 
+/*
+ * Whether this CPU (the program's) has prefetchw (cpuid 0x80000001, ecx
+ * bit 8): on those without, its opcode need not be a no-op.
+ */
+static int cpu_has_prefetchw(void)
+{
+	unsigned a, b, c, d;
+
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_PRFCHW);
+}
+
 static void control_init(struct inject *inj, struct session *s,
 			 const struct process *proc)
 {
@@ -481,6 +497,7 @@ static void control_init(struct inject *inj, struct session *s,
 	data_layout(s->stack_depth, c);
 	c->enabled = proc->heap.nopen > 0;
 	c->tid_off = thread_tid_offset(proc);
+	c->prefetch = cpu_has_prefetchw() ? RING_PREFETCH : 0;
 }
 
 /* ---- recorders an earlier attach left ---- */
