@@ -340,7 +340,7 @@ static int checks_hold(struct rec_control *c, const struct rec_memo_check *chk,
 }
 
 static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
-		     int ok, struct stack_tag *tag)
+		     int ok)
 {
 	struct rec_tstate *t = m->t;
 	uint32_t order, a, w, serial = 0;
@@ -354,7 +354,8 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 		order = t->memo_order ^ REC_MEMO_ORDER;
 		a = order & 3;
 		w = (order >> 4) & 3;
-		/* a memo that holds the whole walk names its pcs */
+		/* a memo that holds the whole walk can name its pcs (the
+		 * first time it is replayed whole) */
 		if (m->recording && (m->out[m->len - 1].flags &
 				     (REC_MEMO_STOP | REC_MEMO_DROP))) {
 			serial = ++t->memo_next;
@@ -362,15 +363,12 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 				serial = t->memo_next = 1;
 		}
 		t->memo_serial[w] = serial;
-		t->memo_nchk[w] = serial ? memo_checks(m->out, m->len,
-							t->memo_chk[w]) : 0;
+		t->memo_nchk[w] = 0;
 		t->memo_len[w] = m->len;
 		t->memo_gen = gen;
 		__asm__ volatile("" ::: "memory");
 		t->memo_order = (w | a << 2 | ((order >> 2) & 3) << 4) ^
 				REC_MEMO_ORDER;
-		if (serial)
-			memo_tag(t, w, tag);
 	}
 	__asm__ volatile("" ::: "memory");
 	t->memo_sp = 0;
@@ -464,7 +462,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		pcs[n++] = pc;
 	st = 0;
 	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp &&
-	    m.old[0].rbp == rbp && t->memo_nchk[m.old_buf] &&
+	    m.old[0].rbp == rbp && t->memo_nchk[m.old_buf] + 1 > 1 &&
 	    checks_hold(c, t->memo_chk[m.old_buf], t->memo_nchk[m.old_buf])) {
 		/* the words replay() would check, alone: the memo holds a
 		 * whole walk, which ends as that one ended */
@@ -476,7 +474,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		if (!tag || tag->flags != REC_EVF_STACK)
 			for (unsigned i = 1; i < n; i++)
 				pcs[i] = m.old[i].pc;
-		memo_end(c, &m, gen, 1, 0);
+		memo_end(c, &m, gen, 1);
 		return (int)n;
 	}
 	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp) {
@@ -506,9 +504,21 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 				if ((end & REC_MEMO_DROP) && n)
 					n--;
 				t->replayed++;
-				if (end)
+				if (end) {
+					/* replayed whole once: its words
+					 * alone, from now on (~0: they do
+					 * not decide it alone) */
+					if (!t->memo_nchk[m.old_buf]) {
+						uint32_t nc = memo_checks(
+							m.old, m.old_len,
+							t->memo_chk[m.old_buf]);
+
+						t->memo_nchk[m.old_buf] =
+							nc ? nc : ~0u;
+					}
 					memo_tag(t, m.old_buf, tag);
-				memo_end(c, &m, gen, 1, 0);
+				}
+				memo_end(c, &m, gen, 1);
 				return (int)n;
 			}
 		} else {
@@ -662,10 +672,10 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	}
 	if (!collecting)
 		goto slow;
-	memo_end(c, &m, gen, 1, tag);
+	memo_end(c, &m, gen, 1);
 	return (int)n;
 slow:
-	memo_end(c, &m, gen, 0, 0);
+	memo_end(c, &m, gen, 0);
 	return -1;
 }
 

@@ -198,26 +198,27 @@ struct rec_tstate {
 	uint32_t memo_order;	/* REC_MEMO_ORDER: which memo[] is what */
 	uint32_t memo_len[REC_MEMO_WALKS + 1];	/* states in each */
 	/*
-	 * A walk that ended within its memo (REC_MEMO_STOP or _DROP at its
-	 * last state) names it by a serial of the thread's; memsup answers
-	 * an event carrying it (REC_EVF_MEMO) with the stack id it gave
-	 * those pcs, in memo_ack: serial << 32 | id. A walk that replays the
-	 * memo whole while the answer is its serial's sends the id alone
-	 * (REC_EVF_STACK), not the pcs.
+	 * A memo that holds a whole walk gets a serial of the thread's. The
+	 * first walk that replays it whole sends the serial with the pcs
+	 * (REC_EVF_MEMO); memsup answers in memo_ack with the stack id it
+	 * gave them (serial << 32 | id), and the walks that replay it whole
+	 * while the answer is its serial's send the id alone (REC_EVF_STACK).
+	 * memo_ack has a cache line of its own: memsup writes it, from
+	 * another CPU, and the thread writes the fields around it.
 	 */
 	uint32_t memo_serial[REC_MEMO_WALKS + 1];	/* 0: none */
 	uint32_t memo_next;	/* the last serial given */
-	uint64_t memo_ack[REC_MEMO_WALKS + 1];	/* written by memsup */
 	/*
-	 * A memo that holds a whole walk, and whose replay from a walk with
-	 * its first rbp depends on nothing but its words, is also kept as
-	 * the list of those words (recorder.c: memo_checks()): a walk that
-	 * starts where it started, with its rbp, checks the list alone.
-	 * memo_nchk is 0 where there is none.
+	 * The first time a memo is replayed whole, the words that replay
+	 * checked are also kept as a list (recorder.c: memo_checks()) when
+	 * nothing but those words decides it from a walk with the memo's
+	 * first rbp: a walk that starts where it started, with that rbp,
+	 * checks the list alone. memo_nchk: 0 not made yet, ~0 none.
 	 */
 	uint32_t memo_nchk[REC_MEMO_WALKS + 1];
-	uint32_t pad4;
-	struct rec_memo_check memo_chk[REC_MEMO_WALKS + 1][2 * REC_MEMO_STATES];
+	uint64_t memo_ack[REC_MEMO_WALKS + 1] __attribute__((aligned(64)));
+	struct rec_memo_check memo_chk[REC_MEMO_WALKS + 1][2 * REC_MEMO_STATES]
+		__attribute__((aligned(64)));
 	struct rec_memo_state memo[REC_MEMO_WALKS + 1][REC_MEMO_STATES];
 };
 

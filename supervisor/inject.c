@@ -156,6 +156,9 @@ static size_t data_layout(unsigned depth, struct rec_control *c)
 		c->rules_cap = RULES_CAP;
 	}
 	off += RULES_CAP * sizeof(struct rec_rule);
+	/* the states' fields memsup writes have cache lines of their own */
+	off = (off + _Alignof(struct rec_tstate) - 1) &
+	      ~(size_t)(_Alignof(struct rec_tstate) - 1);
 	if (c) {
 		c->tstate_off = off;
 		c->tstate_cap = TSTATE_CAP;
