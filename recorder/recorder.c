@@ -343,11 +343,12 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 		     int ok)
 {
 	struct rec_tstate *t = m->t;
-	uint32_t order, a, w, serial = 0;
 
 	if (!t)
 		return;
 	if (ok && m->len) {
+		uint32_t order, a, w, serial = 0;
+
 		/* this walk's becomes the last, the last the one before;
 		 * the one before (or the one this walk superseded, which is
 		 * the same unless it was the last) is written next */
@@ -449,6 +450,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	m.t = 0;
 	m.old = 0;
 	m.old_len = m.ja = m.len = 0;
+	m.old_buf = m.out_buf = 0;
 	m.out = 0;
 	m.recording = 0;
 	if (t && !skip_to) {
