@@ -22,6 +22,13 @@
 #    unfinished. The program stays stopped (T), traced by no one.
 # 5. kill -CONT: the program runs to its end, exit status 0, its output
 #    that of a native run (its checksum depends on ROUNDS only).
+# 6. Stops that land anywhere: attached to the stopped program and
+#    continued, it is stopped and continued CYCLES times at varying
+#    moments (some with breakpoints hit and siblings held, for the
+#    breakpoint engine); each time every thread stops and stays stopped.
+#    It then runs to its end under memsup, which exits with its status 0;
+#    every test seen whole has exact figures, and they are all the rounds
+#    after the attach (within one: a round may have been in flight).
 . "${0%/*}/lib.sh"
 require_memsup
 S=samples/harm/stopped
@@ -59,17 +66,18 @@ wait_stopped()
 	ws_i=0
 	until [ -n "$(states "$1")" ] && [ -z "$(states "$1" | tr -d "$2")" ]; do
 		ws_i=$((ws_i + 1))
+		kill -0 "$1" 2>/dev/null || { show_run; fail "$3: process $1 is gone"; }
 		[ $ws_i -le 100 ] || { show_run; fail "$3: the threads of process $1 are '$(states "$1")', not all in [$2]"; }
 		sleep 0.05
 	done
 }
 
-# stays_stopped PID LETTERS WHAT: for one second every thread's letter is
-# one of LETTERS and no round goes by.
+# stays_stopped PID LETTERS WHAT [TENTHS]: for TENTHS tenths of a second
+# (default 10) every thread's letter is one of LETTERS and no round goes by.
 stays_stopped()
 {
 	ss_n=$(rounds) ss_i=0
-	while [ $ss_i -lt 10 ]; do
+	while [ $ss_i -lt "${4:-10}" ]; do
 		ss_s=$(states "$1")
 		[ -n "$ss_s" ] && [ -z "$(echo "$ss_s" | tr -d "$2")" ] ||
 		    { show_run; fail "$3: process $1 runs: its threads are '$ss_s' (stopped: all in [$2])"; }
@@ -158,5 +166,61 @@ for engine in inject breakpoint; do
 		fail "$engine: the program's output differs from its native output"
 	fi
 	echo "$engine: $passed tests seen whole, rounds $n0 to $n1 attached"
+done
+
+CYCLES=${STOP_CYCLES:-8}
+LONG=600	# 5 ms apart
+$S $LONG 0 >"$WORK/native-long.out" || hard_error "$S $LONG 0 failed natively"
+for engine in inject breakpoint; do
+	$S $LONG 5 >"$WORK/prog.out" 2>"$WORK/prog.err" </dev/null &
+	pid=$!
+	AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
+	wait_for "$WORK/prog.out" '^round 3$'
+	kill -STOP "$pid"
+	wait_stopped "$pid" T "$engine: kill -STOP before the attach"
+	run_memsup_bg --engine=$engine --policy "$POL" --json "$WORK/$engine-cycles.json" --pid "$pid"
+	wait_traced "$pid" 10 "$engine"
+	wait_for "$WORK/stderr" "process $pid is stopped"
+	n0=$(rounds)
+	kill -CONT "$pid"
+	c=0
+	while [ $c -lt "$CYCLES" ]; do
+		c=$((c + 1))
+		n=$(rounds)
+		[ "$n" -lt $((LONG - 10)) ] || fail "$engine: the program is near its end before stop $c; raise LONG"
+		wait_for "$WORK/prog.out" "^round $((n + 2))\$"
+		sleep "0.0$((c * 7 % 10))"
+		kill -STOP "$pid"
+		wait_stopped "$pid" tT "$engine: stop $c"
+		stays_stopped "$pid" tT "$engine: stop $c" 3
+		kill -CONT "$pid"
+	done
+	wait "$pid"
+	prc=$?
+	AT_EXIT=
+	wait_memsup 60
+	expect_status 0
+	[ $prc = 0 ] || fail "$engine: process $pid exited with status $prc: $(cat "$WORK/prog.err")"
+	if ! cmp -s "$WORK/native-long.out" "$WORK/prog.out"; then
+		diff "$WORK/native-long.out" "$WORK/prog.out" >&2
+		fail "$engine: the program's output differs from its native output after $CYCLES stops"
+	fi
+	J=$WORK/$engine-cycles.json
+	match_json "$J" '[.exit_status, .program_exit_status]' '[0, 0]'
+	sum=$(jq -c --argjson a "$ALLOCS" --argjson f "$FREES" --argjson b "$BYTES" --argjson p "$PEAK" '
+		[.scopes[] | select(.name | startswith("stopped_test"))] as $t |
+		{ passed: [$t[] | select(.status == "passed")] | length,
+		  wrong: [$t[] | select(.status == "passed") | .metrics |
+			select(.allocations != $a or .frees != $f or
+			       .allocated_bytes != $b or .peak_bytes != $p or
+			       .leaked_bytes != 0 or .unknown_frees != 0)] | length,
+		  other: [$t[] | select(.status != "passed")] | length }' "$J") ||
+	    { show_run; fail "$engine: no JSON report"; }
+	passed=$(echo "$sum" | jq '.passed')
+	[ "$(echo "$sum" | jq '.wrong == 0 and .other == 0')" = true ] &&
+	    [ "$passed" -ge $((LONG - n0 - 1)) ] && [ "$passed" -le $((LONG - n0)) ] || {
+		show_run
+		fail "$engine: after $CYCLES stops, $((LONG - n0)) rounds (or one less) after the attach, each with one round's figures ($ALLOCS allocations, $FREES frees, $BYTES bytes, peak $PEAK) expected: $sum"; }
+	echo "$engine: $CYCLES stops, $passed tests seen whole"
 done
 exit 0
