@@ -29,6 +29,11 @@
 #    It then runs to its end under memsup, which exits with its status 0;
 #    every test seen whole has exact figures, and they are all the rounds
 #    after the attach (within one: a round may have been in flight).
+# 7. Stops among single-steps: samples/stepping (launched, breakpoint
+#    engine) has four threads calling an allocator whose entry memsup
+#    single-steps with the int3 lifted and the siblings held. Stopped and
+#    continued 6 times, every thread stops and stays stopped, and the
+#    figures are still exact (those of 0015-stepping).
 . "${0%/*}/lib.sh"
 require_memsup
 S=samples/harm/stopped
@@ -223,4 +228,42 @@ for engine in inject breakpoint; do
 		fail "$engine: after $CYCLES stops, $((LONG - n0)) rounds (or one less) after the attach, each with one round's figures ($ALLOCS allocations, $FREES frees, $BYTES bytes, peak $PEAK) expected: $sum"; }
 	echo "$engine: $CYCLES stops, $passed tests seen whole"
 done
+
+# samples/stepping/stepping.h: 4 threads x 5000 my_alloc/my_free pairs,
+# plus one 272-byte DTV calloc'd by each pthread_create (glibc 2.36).
+require_sample samples/stepping/stepping
+threads=4 steps=5000
+J=$WORK/stepping.json
+run_memsup_bg --engine=breakpoint --policy samples/stepping/policy.yaml --json "$J" \
+	samples/stepping/stepping
+i=0
+until child=$(pgrep -P "$MEMSUP_PID"); do
+	i=$((i + 1))
+	[ $i -le 200 ] || { show_run; fail "stepping: memsup did not start the program within 10 s"; }
+	sleep 0.05
+done
+AT_EXIT="kill -9 $child 2>/dev/null; $AT_EXIT"
+c=0
+while [ $c -lt 6 ]; do
+	c=$((c + 1))
+	sleep 0.2
+	[ "$(states "$child" | tr -d Z)" ] || fail "stepping: the program ended before stop $c (it runs for seconds under the breakpoint engine)"
+	kill -STOP "$child"
+	wait_stopped "$child" tT "stepping: stop $c"
+	ss_i=0
+	while [ $ss_i -lt 5 ]; do
+		ss_s=$(states "$child")
+		[ -z "$(echo "$ss_s" | tr -d tT)" ] ||
+		    { show_run; fail "stepping: stop $c: process $child runs: its threads are '$ss_s'"; }
+		ss_i=$((ss_i + 1))
+		sleep 0.1
+	done
+	kill -CONT "$child"
+done
+wait_memsup 60
+expect_status 0
+match_json "$J" '[.scopes[] | {name, status, allocations: .metrics.allocations, frees: .metrics.frees, leaked_blocks: .metrics.leaked_blocks, leaked_bytes: .metrics.leaked_bytes}]' \
+	"[{\"name\": \"run\", \"status\": \"passed\", \"allocations\": $((threads * steps + threads)), \"frees\": $((threads * steps)), \"leaked_blocks\": $threads, \"leaked_bytes\": $((threads * 272))}]"
+expect_pids_gone "$J"
+echo "stepping: 6 stops, figures exact"
 exit 0
