@@ -15,6 +15,7 @@
 #include "supervisor/detach.h"
 #include "supervisor/engine.h"
 #include "supervisor/event.h"
+#include "supervisor/jobstop.h"
 #include "supervisor/leakcheck.h"
 #include "supervisor/msg.h"
 #include "supervisor/process.h"
@@ -175,13 +176,10 @@ void session_dispatch(struct session *s, pid_t tid, int status)
 					   (int)tid);
 			return;
 		}
-		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
-		    sig == SIGTTOU) {
+		if (jobstop_is_group_stop(status)) {
 			/* Group-stop: stay stopped without blocking us, until
 			 * SIGCONT (PTRACE_LISTEN needs PTRACE_SEIZE). */
-			if (ptrace(PTRACE_LISTEN, tid, 0L, 0L) < 0 &&
-			    errno != ESRCH)
-				perror_msg("ptrace(PTRACE_LISTEN, %d)", (int)tid);
+			jobstop_listen(t);
 			return;
 		}
 		tracee_resume(t, 0);

@@ -18,6 +18,7 @@
 
 #include "supervisor/detach.h"
 #include "supervisor/event.h"
+#include "supervisor/jobstop.h"
 #include "supervisor/msg.h"
 #include "supervisor/process.h"
 #include "supervisor/signals.h"
@@ -195,15 +196,19 @@ static int seize_threads(struct session *s, struct process *proc)
 	return added;
 }
 
-/* Waits until no tracee of PROC has FLAG set, clearing it at each stop. */
+/*
+ * Waits until no tracee of PROC has FLAG set, clearing it at each event
+ * stop; a thread whose stop is a group-stop gets TRACEE_GROUP_STOP, and
+ * *GROUP_SIG its stop signal.
+ */
 static int wait_stopped(struct session *s, struct process *proc,
-			unsigned flag);
+			unsigned flag, int *group_sig);
 
 int session_attach(struct session *s, pid_t pid)
 {
 	struct process *proc;
 	struct tracee *t;
-	int n;
+	int n, group_sig = 0;
 
 	if (pid == getpid()) {
 		error_msg("cannot attach to process %d: it is this memsup",
@@ -232,7 +237,8 @@ int session_attach(struct session *s, pid_t pid)
 	do {
 		n = seize_threads(s, proc);
 	} while (n > 0);
-	if (n < 0 || wait_stopped(s, proc, TRACEE_ATTACH_STOP) < 0) {
+	if (n < 0 ||
+	    wait_stopped(s, proc, TRACEE_ATTACH_STOP, &group_sig) < 0) {
 		session_detach(s);
 		return -1;
 	}
@@ -240,9 +246,23 @@ int session_attach(struct session *s, pid_t pid)
 		session_detach(s);
 		return -1;
 	}
-	for (t = proc->threads; t; t = t->pnext)
-		if (ptrace(PTRACE_CONT, t->tid, 0L, 0L) < 0 && errno != ESRCH)
+	/*
+	 * A stopped program (kill -STOP, Ctrl-Z) stays stopped, as under a
+	 * debugger: its threads are listened in, and run, supervised, once
+	 * someone sends it SIGCONT.
+	 */
+	if (group_sig)
+		error_msg("process %d is stopped (%s): it stays stopped, "
+			  "and runs supervised once continued (kill -CONT "
+			  "%d)", (int)pid, jobstop_signal_name(group_sig),
+			  (int)pid);
+	for (t = proc->threads; t; t = t->pnext) {
+		if (t->flags & TRACEE_GROUP_STOP)
+			jobstop_listen(t);
+		else if (ptrace(PTRACE_CONT, t->tid, 0L, 0L) < 0 &&
+			 errno != ESRCH)
 			perror_msg("ptrace(PTRACE_CONT, %d)", (int)t->tid);
+	}
 	return 0;
 }
 
@@ -259,7 +279,7 @@ static int any_flagged(const struct session *s, unsigned flag)
 }
 
 static int wait_stopped(struct session *s, struct process *proc,
-			unsigned flag)
+			unsigned flag, int *group_sig)
 {
 	int status;
 	pid_t tid;
@@ -293,6 +313,10 @@ static int wait_stopped(struct session *s, struct process *proc,
 		if (WIFSTOPPED(status)) {
 			if ((unsigned)status >> 16 == PTRACE_EVENT_STOP) {
 				t->flags &= ~flag;
+				if (jobstop_is_group_stop(status)) {
+					t->flags |= TRACEE_GROUP_STOP;
+					*group_sig = WSTOPSIG(status);
+				}
 				continue;
 			}
 			/* A signal on its way goes on to the program; the

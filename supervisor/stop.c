@@ -12,6 +12,7 @@
 
 #include "supervisor/detach.h"
 #include "supervisor/event.h"
+#include "supervisor/jobstop.h"
 #include "supervisor/msg.h"
 #include "supervisor/stop.h"
 
@@ -118,12 +119,18 @@ static int thread_is_dead(pid_t pid, pid_t tid)
 	return dead;
 }
 
-/* Records the stop (or exit) HELD tracee O reports, for later. */
+/*
+ * Records the stop (or exit) HELD tracee O reports, for later. An event
+ * stop is the interrupt's, or a group-stop (the program was stopped
+ * meanwhile: O is listened in at its release, not resumed).
+ */
 void stop_hold_status(struct tracee *o, int status)
 {
 	if (WIFSTOPPED(status) && (unsigned)status >> 16 == PTRACE_EVENT_STOP &&
 	    !o->has_held_status) {
 		o->flags |= TRACEE_HELD_STOPPED;
+		if (jobstop_is_group_stop(status))
+			o->flags |= TRACEE_GROUP_STOP;
 	} else if (!o->has_held_status) {
 		o->held_status = status;
 		o->has_held_status = 1;
@@ -184,7 +191,7 @@ void stop_release_siblings(struct session *s, struct tracee *t)
 	struct tracee *o, *next;
 
 	for (o = t->proc->threads; o; o = next) {
-		int status, had = o->has_held_status, stopped;
+		int status, had = o->has_held_status, stopped, group;
 
 		next = o->pnext;
 		if (!(o->flags & TRACEE_HELD))
@@ -194,13 +201,17 @@ void stop_release_siblings(struct session *s, struct tracee *t)
 		if (stop_someone_stepping(t->proc))
 			break;
 		stopped = o->flags & TRACEE_HELD_STOPPED;
+		group = o->flags & TRACEE_GROUP_STOP;
 		status = o->held_status;
-		o->flags &= ~(TRACEE_HELD | TRACEE_HELD_STOPPED);
+		o->flags &= ~(TRACEE_HELD | TRACEE_HELD_STOPPED |
+			      TRACEE_GROUP_STOP);
 		o->has_held_status = 0;
 		if (had)
 			session_dispatch(s, o->tid, status);
 		else if (stopped && (o->flags & TRACEE_DETACHING))
 			detach_stop(s, o);	/* its interrupts were one stop */
+		else if (stopped && group)
+			jobstop_listen(o);	/* the program is stopped */
 		else if (stopped)
 			tracee_resume(o, 0);
 		/* Else its interrupt stop comes later, and is resumed then. */

@@ -76,6 +76,9 @@ enum tracee_flags {
 	TRACEE_HELD_STOPPED = 1 << 5,	/* ... and its interrupt arrived */
 	TRACEE_DRAINING = 1 << 6,	/* detach: resumed, rewound, only to
 					 * take memsup's queued SIGTRAP */
+	TRACEE_GROUP_STOP = 1 << 7,	/* its kept stop (attach, held) is a
+					 * group-stop: listened in, never
+					 * resumed (jobstop.h) */
 };
 
 struct tracee {

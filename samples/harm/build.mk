@@ -33,3 +33,9 @@ samples/harm/hotpatch: samples/harm/hotpatch.c $(SAMPLE_COMMON)
 SAMPLES += samples/harm/placement
 samples/harm/placement: samples/harm/placement.c $(SAMPLE_COMMON)
 	$(CC) $(SAMPLE_CFLAGS) -o $@ $<
+
+# stopped: four threads allocating inside one test per round, a line per
+# round, for job-control stops (SIGSTOP, SIGCONT) under memsup
+SAMPLES += samples/harm/stopped
+samples/harm/stopped: samples/harm/stopped.c $(SAMPLE_COMMON)
+	$(CC) $(SAMPLE_CFLAGS) -pthread -o $@ $<

@@ -59,8 +59,7 @@ run_memsup --pid "$pid" --json "$WORK/attach.json" --timeout 2
 expect_status 0
 kill -0 "$pid" 2>/dev/null ||
 	fail "process $pid is gone after memsup detached: $(cat "$WORK/attach.err")"
-tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-[ "$tracer" = 0 ] || fail "process $pid still traced by $tracer after memsup exited"
+expect_untraced "$pid"
 after=$(text_digest) || fail "cannot read the text of process $pid after memsup"
 [ "$before" = "$after" ] ||
 	fail "the code of process $pid differs after memsup detached (an int3 left?)"

@@ -27,12 +27,7 @@ attach_and_interrupt()
 	run_memsup_bg --pid "$pid" --json "$WORK/attach-$1.json"
 	# attached: the process is traced by memsup, and some rounds of heap
 	# work (with malloc's int3 in place) go by
-	i=0
-	until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")" = "$MEMSUP_PID" ]; do
-		i=$((i + 1))
-		[ $i -le 100 ] || { show_run; fail "memsup did not attach to $pid within 5 s"; }
-		sleep 0.05
-	done
+	wait_traced "$pid" 5 "SIG$1"
 	sleep 1
 	text_dump "$pid" "$WORK/during.text" 2>/dev/null &&
 	    cmp -s "$WORK/before.text" "$WORK/during.text" &&
@@ -42,8 +37,7 @@ attach_and_interrupt()
 	wait_memsup 30
 	kill -0 "$pid" 2>/dev/null ||
 		fail "SIG$1: process $pid is gone after memsup detached: $(cat "$WORK/attach.err")"
-	tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-	[ "$tracer" = 0 ] || fail "SIG$1: process $pid still traced by $tracer after memsup exited"
+	expect_untraced "$pid" "SIG$1"
 	text_dump "$pid" "$WORK/after.text" || fail "cannot read the text of process $pid after memsup"
 	if ! cmp -s "$WORK/before.text" "$WORK/after.text"; then
 		text_diff "$WORK/before.text" "$WORK/after.text" >&2

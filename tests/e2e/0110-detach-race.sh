@@ -41,14 +41,7 @@ while [ $c -lt "$CYCLES" ]; do
 	engine=breakpoint
 	[ $((c % 2)) = 1 ] && engine=inject
 	run_memsup_bg -q --engine=$engine --policy samples/harm/detach.yaml --pid "$pid"
-	i=0
-	until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = "$MEMSUP_PID" ]; do
-		i=$((i + 1))
-		alive || fail "cycle $c: process $pid died while memsup attached: $(cat "$WORK/detach.err")"
-		kill -0 "$MEMSUP_PID" 2>/dev/null || { show_run; fail "cycle $c: memsup ended before it attached"; }
-		[ $i -le 200 ] || { show_run; fail "cycle $c: memsup did not attach to $pid within 10 s"; }
-		sleep 0.05
-	done
+	wait_traced "$pid" 10 "cycle $c"
 	# Attached for a varying while: some tests run, with malloc armed.
 	sleep "0.$((c % 5 + 1))"
 	kill -INT "$MEMSUP_PID"
@@ -60,8 +53,7 @@ while [ $c -lt "$CYCLES" ]; do
 	# handler exits 70): give it a moment to show.
 	sleep 0.05
 	alive || fail "cycle $c: process $pid is gone after the detach: $(cat "$WORK/detach.err")"
-	tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-	[ "$tracer" = 0 ] || fail "cycle $c: process $pid still traced by $tracer"
+	expect_untraced "$pid" "cycle $c"
 done
 
 text_dump "$pid" "$WORK/after.text" || fail "cannot read the text of process $pid after $CYCLES detaches"

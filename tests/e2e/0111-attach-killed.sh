@@ -12,20 +12,13 @@ sleep 4 &
 pid=$!
 AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
 run_memsup_bg --pid "$pid"
-i=0
-until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = "$MEMSUP_PID" ]; do
-	i=$((i + 1))
-	[ $i -le 200 ] || { show_run; fail "memsup did not attach to $pid within 10 s"; }
-	kill -0 "$MEMSUP_PID" 2>/dev/null || { show_run; fail "memsup ended before it attached"; }
-	sleep 0.05
-done
+wait_traced "$pid"
 sleep 0.2
 kill -KILL "$MEMSUP_PID"
 wait "$MEMSUP_PID" 2>/dev/null
 sleep 0.2
 kill -0 "$pid" 2>/dev/null || fail "sleep (process $pid) died with memsup"
-tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-[ "$tracer" = 0 ] || fail "sleep (process $pid) still traced by $tracer"
+expect_untraced "$pid" "sleep, memsup killed"
 wait "$pid"
 prc=$?
 [ $prc = 0 ] || fail "sleep (process $pid) exited with status $prc after memsup was killed"
@@ -36,12 +29,7 @@ sleep 4 &
 pid=$!
 AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
 run_memsup_bg --pid "$pid"
-i=0
-until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = "$MEMSUP_PID" ]; do
-	i=$((i + 1))
-	[ $i -le 200 ] || { show_run; fail "memsup did not attach to $pid within 10 s"; }
-	sleep 0.05
-done
+wait_traced "$pid"
 kill -INT "$MEMSUP_PID"
 wait_memsup 30
 expect_status 0

@@ -124,14 +124,7 @@ while [ $c -lt "$CYCLES" ]; do
 	c=$((c + 1))
 	run_memsup_bg -q --engine=inject --policy samples/harm/cycles.yaml \
 		--json "$WORK/cycle.json" --pid "$pid"
-	i=0
-	until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)" = "$MEMSUP_PID" ]; do
-		i=$((i + 1))
-		alive || fail "cycle $c: process $pid died while memsup attached: $(cat "$WORK/cycles.err")"
-		kill -0 "$MEMSUP_PID" 2>/dev/null || { show_run; fail "cycle $c: memsup ended before it attached"; }
-		[ $i -le 200 ] || { show_run; fail "cycle $c: memsup did not attach to $pid within 10 s"; }
-		sleep 0.05
-	done
+	wait_traced "$pid" 10 "cycle $c"
 	# Attached for a varying while, rounds running; the jumps are in place.
 	sleep "0.$((c % 4 + 2))"
 	if [ $c = 2 ] && [ "$CYCLES" -ge 4 ]; then
@@ -156,8 +149,7 @@ while [ $c -lt "$CYCLES" ]; do
 	grep -Ev "^memsup: (PASSED|UNFINISHED) round_test|^memsup: [0-9]+ tests?: " "$WORK/stderr" | grep -q . &&
 	    { show_run; fail "cycle $c: memsup said something on a clean detach"; }
 	alive || fail "cycle $c: process $pid is gone after the detach: $(cat "$WORK/cycles.err")"
-	tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-	[ "$tracer" = 0 ] || fail "cycle $c: process $pid still traced by $tracer"
+	expect_untraced "$pid" "cycle $c"
 
 	# The figures of every test seen whole.
 	sum=$(jq -c --argjson a "$ALLOCS" --argjson f "$FREES" --argjson b "$BYTES" --argjson p "$PEAK" '

@@ -102,8 +102,7 @@ match_metrics "$WORK/crowd.json" '.name == "crowded_test" and .status == "passed
 
 # Detached: the program runs on, as it was.
 wait_for "$WORK/crowd.out" '^waiting$' 30
-tracer=$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$pid/status")
-[ "$tracer" = 0 ] || fail "process $pid still traced by $tracer"
+expect_untraced "$pid"
 python3 "$WORK/entries.py" "$pid" "$WORK/entries.after" && text_dump "$pid" "$WORK/after.text" ||
     fail "cannot read process $pid after the detach"
 if ! cmp -s "$WORK/entries.before" "$WORK/entries.after"; then
@@ -140,15 +139,9 @@ for engine in inject breakpoint; do
 	AT_EXIT="kill -9 $child 2>/dev/null; $AT_EXIT"
 	grep -q 'libc\.so' "/proc/$child/maps" && hard_error "$engine: libc is mapped in process $child already"
 	run_memsup_bg -v --engine=$engine --policy "$POL" --json "$WORK/early.json" --pid "$child"
-	# memsup resumes the program once attached (or SIGCONT does): it may
-	# have ended by the time it is seen traced
-	i=0
-	until [ "$(sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$child/status" 2>/dev/null)" = "$MEMSUP_PID" ] ||
-	    ! kill -0 "$MEMSUP_PID" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -le 200 ] || { show_run; fail "$engine: memsup did not attach to $child within 10 s"; }
-		sleep 0.05
-	done
+	# the program stays stopped under memsup until SIGCONT
+	# (docs/supervisor.md, "Stopped programs")
+	wait_traced "$child" 10 "$engine"
 	kill -CONT "$child" 2>/dev/null
 	wait_memsup 60
 	wait "$launcher"

@@ -17,6 +17,11 @@
 #                             the one scope selected by the jq FILTER has
 #                             exactly the metrics in OBJ (the keys given)
 #   expect_pids_gone FILE     no process of the run (its scopes' pids) is left
+#   run_memsup_bg ARGS...     start memsup in the background (MEMSUP_PID);
+#                             wait_memsup [SECONDS] then sets $RC
+#   wait_traced PID [SECONDS] [WHAT]
+#                             until the background memsup traces PID
+#   expect_untraced PID [WHAT] PID is alive and traced by no one
 #   fail MSG / skip MSG / hard_error MSG
 #
 # Failures print what was expected, what came, and where memsup's own output
@@ -305,6 +310,50 @@ run_memsup_bg()
 	"$MEMSUP" "$@" >"$WORK/stdout" 2>"$WORK/stderr" </dev/null &
 	MEMSUP_PID=$!
 	AT_EXIT="kill -9 $MEMSUP_PID 2>/dev/null; $AT_EXIT"
+}
+
+# tracer_of PID: the TracerPid of process PID (empty when it is gone).
+tracer_of()
+{
+	sed -n 's/^TracerPid:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null
+}
+
+# wait_traced PID [SECONDS] [WHAT]: until the background memsup (MEMSUP_PID)
+# traces process PID (default 10 s). Fails, with memsup's output and WHAT
+# (say "cycle 3") before the message, when memsup ends first, when PID
+# ends first, or when the time is up.
+wait_traced()
+{
+	wt_i=0 wt_what=${3:+$3: }
+	until [ "$(tracer_of "$1")" = "$MEMSUP_PID" ]; do
+		wt_i=$((wt_i + 1))
+		if ! kill -0 "$1" 2>/dev/null ||
+		    [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)" = Z ]; then
+			show_run
+			fail "${wt_what}process $1 ended before memsup (pid $MEMSUP_PID) attached to it"
+		fi
+		if ! kill -0 "$MEMSUP_PID" 2>/dev/null ||
+		    [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$MEMSUP_PID/status" 2>/dev/null)" = Z ]; then
+			show_run
+			fail "${wt_what}memsup (pid $MEMSUP_PID) ended before it attached to process $1"
+		fi
+		if [ $wt_i -gt $((${2:-10} * 20)) ]; then
+			show_run
+			fail "${wt_what}memsup (pid $MEMSUP_PID) did not attach to process $1 within ${2:-10} s (its TracerPid: $(tracer_of "$1"))"
+		fi
+		sleep 0.05
+	done
+}
+
+# expect_untraced PID [WHAT]: process PID is there and traced by no one
+# (after a detach); WHAT goes before the failure message.
+expect_untraced()
+{
+	eu_what=${2:+$2: }
+	kill -0 "$1" 2>/dev/null || fail "${eu_what}process $1 is gone after the detach"
+	eu_tracer=$(tracer_of "$1")
+	[ "$eu_tracer" = 0 ] ||
+		fail "${eu_what}process $1 still traced by ${eu_tracer:-?} after memsup detached"
 }
 
 # wait_memsup [SECONDS]: wait for the background memsup (default
