@@ -212,46 +212,49 @@ struct stack_tag {
 };
 
 static void memo_begin(struct rec_control *c, struct rec_tstate *t,
-		       uint64_t lo, uint64_t pc, struct memo_walk *m)
+		       uint64_t lo, uint64_t gen, struct memo_walk *m)
 {
-	uint64_t taken = t->memo_sp, sp = lo + 8;
-	uint32_t order, a, b, w, la, lb;
+	uint64_t taken = t->memo_sp;
+	unsigned i;
 
 	if (taken) {
 		if (lo <= taken || lo - taken > REC_SAME_STACK)
 			return;		/* a handler's walk */
-		t->memo_len[0] = t->memo_len[1] = t->memo_len[2] = 0;
+		for (i = 0; i <= REC_MEMO_WALKS; i++)
+			t->memo_len[i] = 0;
 	}
 	t->memo_sp = lo;
 	__asm__ volatile("" ::: "memory");
 	m->t = t;
-	order = t->memo_order ^ REC_MEMO_ORDER;
-	a = order & 3;
-	b = (order >> 2) & 3;
-	w = (order >> 4) & 3;
-	if (a == b || a == w || b == w || a > REC_MEMO_WALKS ||
-	    b > REC_MEMO_WALKS || w > REC_MEMO_WALKS) {
-		t->memo_order = 0;
-		t->memo_len[0] = t->memo_len[1] = t->memo_len[2] = 0;
-		return;
+	if (!t->memo_lru_ok) {
+		for (i = 0; i <= REC_MEMO_WALKS; i++) {
+			t->memo_lru[i] = (uint8_t)i;
+			t->memo_len[i] = 0;
+		}
+		t->memo_lru_ok = 1;
 	}
-	m->out = t->memo[w];
-	m->out_buf = w;
+	for (i = 0; i <= REC_MEMO_WALKS; i++) {
+		if (t->memo_lru[i] > REC_MEMO_WALKS) {
+			/* not the recorder's: start again next time */
+			t->memo_lru_ok = 0;
+			return;
+		}
+	}
+	/* the rules changed (a dlclose): no walk kept before holds */
+	if (t->memo_gen != gen) {
+		for (i = 0; i <= REC_MEMO_WALKS; i++)
+			t->memo_len[i] = 0;
+		t->memo_gen = gen;
+	}
+	m->out_buf = t->memo_lru[REC_MEMO_WALKS];
+	m->out = t->memo[m->out_buf];
 	m->recording = 1;
-	if (t->memo_gen != load(&c->rules_gen))
-		return;
-	la = t->memo_len[a];
-	lb = t->memo_len[b];
-	/* the walk that starts where this one starts, else the last,
-	 * which may join this one further on */
-	if (lb && lb <= REC_MEMO_STATES && t->memo[b][0].pc == pc &&
-	    t->memo[b][0].sp == sp &&
-	    !(la && t->memo[a][0].pc == pc && t->memo[a][0].sp == sp))
-		a = b;
-	if (t->memo_len[a] && t->memo_len[a] <= REC_MEMO_STATES) {
-		m->old = t->memo[a];
-		m->old_len = t->memo_len[a];
-		m->old_buf = a;
+	/* the last walk, which a walk by rules may join further on */
+	if (t->memo_len[t->memo_lru[0]] &&
+	    t->memo_len[t->memo_lru[0]] <= REC_MEMO_STATES) {
+		m->old_buf = t->memo_lru[0];
+		m->old = t->memo[m->old_buf];
+		m->old_len = t->memo_len[m->old_buf];
 	}
 }
 
@@ -294,16 +297,36 @@ static void memo_tag(struct rec_tstate *t, uint32_t b, struct stack_tag *tag)
 }
 
 /*
- * The words replay() checks when it replays memo O (LEN states, a whole
- * walk) from a walk whose first rbp is O's, into CHK; their count, or 0
- * when that replay would depend on more than its words.
+ * The words that decide whether a walk starting in the first state of
+ * memo O (LEN states, a whole walk) is that walk again, into CHK: every
+ * return address read, and every saved rbp read that a later step's CFA
+ * depends on (in code that keeps no frame pointer rbp is a variable like
+ * any other, different from call to call, and reads of it decide
+ * nothing). *RBP0 says whether the walk's first rbp matters too. Their
+ * count, or 0 when the words do not decide it alone (a CFA from an rbp
+ * that a step lost).
  */
 static uint32_t memo_checks(const struct rec_memo_state *o, uint32_t len,
-			    struct rec_memo_check *chk)
+			    struct rec_memo_check *chk, uint8_t *rbp0)
 {
+	uint64_t needed = 0;	/* bit k: state k's rbp is used */
 	uint32_t k, n = 0;
-	int ok = 1;
+	int need = 0, ok = 1;
 
+	if (len > 64)
+		return 0;
+	for (k = len - 1; k-- > 0;) {
+		const struct rec_memo_state *st = &o[k];
+
+		/* state k's rbp goes on to state k + 1 unless k's step
+		 * reads another or loses it */
+		if (st->rbp_at || (st->flags & REC_MEMO_RBP_LOST))
+			need = 0;
+		if (st->flags & REC_MEMO_CFA_RBP)
+			need = 1;
+		if (need)
+			needed |= 1ULL << k;
+	}
 	for (k = 0; k + 1 < len; k++) {
 		const struct rec_memo_state *st = &o[k], *nx = st + 1;
 
@@ -312,13 +335,14 @@ static uint32_t memo_checks(const struct rec_memo_state *o, uint32_t len,
 			return 0;
 		chk[n].at = st->ra_at | REC_CHK_RA;
 		chk[n++].want = nx->pc;
-		if (st->rbp_at) {
+		if (st->rbp_at && (needed & (1ULL << (k + 1)))) {
 			chk[n].at = st->rbp_at;
 			chk[n++].want = nx->rbp;
 		}
 		if (st->flags & REC_MEMO_RBP_LOST)
 			ok = 0;
 	}
+	*rbp0 = (uint8_t)(needed & 1);
 	return n;
 }
 
@@ -347,14 +371,8 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 	if (!t)
 		return;
 	if (ok && m->len) {
-		uint32_t order, a, w, serial = 0;
+		uint32_t w = m->out_buf, e, serial = 0, i;
 
-		/* this walk's becomes the last, the last the one before;
-		 * the one before (or the one this walk superseded, which is
-		 * the same unless it was the last) is written next */
-		order = t->memo_order ^ REC_MEMO_ORDER;
-		a = order & 3;
-		w = (order >> 4) & 3;
 		/* a memo that holds the whole walk can name its pcs (the
 		 * first time it is replayed whole) */
 		if (m->recording && (m->out[m->len - 1].flags &
@@ -367,12 +385,98 @@ static void memo_end(struct rec_control *c, struct memo_walk *m, uint64_t gen,
 		t->memo_nchk[w] = 0;
 		t->memo_len[w] = m->len;
 		t->memo_gen = gen;
-		__asm__ volatile("" ::: "memory");
-		t->memo_order = (w | a << 2 | ((order >> 2) & 3) << 4) ^
-				REC_MEMO_ORDER;
+		/* this walk's is the last now; the least used one kept is
+		 * written next */
+		e = t->memo_lru[REC_MEMO_WALKS - 1];
+		for (i = REC_MEMO_WALKS - 1; i > 0; i--)
+			t->memo_lru[i] = t->memo_lru[i - 1];
+		t->memo_lru[0] = (uint8_t)w;
+		t->memo_lru[REC_MEMO_WALKS] = (uint8_t)e;
 	}
 	__asm__ volatile("" ::: "memory");
 	t->memo_sp = 0;
+}
+
+static unsigned replay(struct rec_control *c, const struct rec_memo_state *o,
+		       unsigned len, uint64_t *pcs, unsigned max, unsigned *n,
+		       uint64_t *rbp, int *rbp_ok, unsigned *own_rbp);
+
+/*
+ * The kept walks that start where this walk starts (PC, SP; its first
+ * rbp RBP), the most recently used first: the first whose words all
+ * still hold is this walk, whole, and ends as it ended. Returns its
+ * count, with the pcs in PCS (from 1 on) and TAG; -1 if none holds
+ * whole, M's old then the most recent of them (else the last walk) for
+ * the walk by rules to join.
+ */
+static int memo_whole(struct rec_control *c, struct memo_walk *m,
+		      uint64_t pc, uint64_t sp, uint64_t rbp, uint64_t *pcs,
+		      unsigned max, struct stack_tag *tag)
+{
+	struct rec_tstate *t = m->t;
+	const struct rec_memo_state *o;
+	unsigned i, j, n, b, len;
+	uint32_t end, nchk;
+	int first = -1, listed;
+
+	for (i = 0; i < REC_MEMO_WALKS; i++) {
+		b = t->memo_lru[i];
+		len = t->memo_len[b];
+		o = t->memo[b];
+		if (!len || len > REC_MEMO_STATES || o[0].pc != pc ||
+		    o[0].sp != sp)
+			continue;
+		if (first < 0)
+			first = (int)i;
+		nchk = t->memo_nchk[b];
+		end = o[len - 1].flags & (REC_MEMO_STOP | REC_MEMO_DROP);
+		if (end && !nchk) {
+			nchk = memo_checks(o, len, t->memo_chk[b],
+					   &t->memo_rbp0[b]);
+			if (!nchk)
+				nchk = ~0u;
+			t->memo_nchk[b] = nchk;
+		}
+		listed = nchk + 1 > 1 && (!t->memo_rbp0[b] || o[0].rbp == rbp);
+		if (listed) {
+			/* the words that decide it, alone */
+			if (!checks_hold(c, t->memo_chk[b], nchk))
+				continue;
+			n = len;
+		} else {
+			uint64_t r = rbp;
+			unsigned k, own;
+			int ok = 1;
+
+			n = 1;
+			k = replay(c, o, len, pcs, max, &n, &r, &ok, &own);
+			/* how it ended, when it ended here, is how this one
+			 * ends (a middle state's rule did not end it) */
+			if (!(k + 1 == len && end) && n < max)
+				continue;
+			if (k + 1 != len)
+				end = 0;
+		}
+		if ((end & REC_MEMO_DROP) && n)
+			n--;
+		t->replayed++;
+		if (end)
+			memo_tag(t, b, tag);
+		if (listed && (!tag || tag->flags != REC_EVF_STACK))
+			for (j = 1; j < n; j++)
+				pcs[j] = o[j].pc;
+		/* the first to try next time */
+		for (j = i; j > 0; j--)
+			t->memo_lru[j] = t->memo_lru[j - 1];
+		t->memo_lru[0] = (uint8_t)b;
+		return (int)n;
+	}
+	if (first >= 0) {
+		m->old_buf = t->memo_lru[first];
+		m->old = t->memo[m->old_buf];
+		m->old_len = t->memo_len[m->old_buf];
+	}
+	return -1;
 }
 
 /*
@@ -454,7 +558,7 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	m.out = 0;
 	m.recording = 0;
 	if (t && !skip_to) {
-		memo_begin(c, t, lo, pc, &m);
+		memo_begin(c, t, lo, gen, &m);
 		t->walks++;
 	}
 	sp = lo + 8;
@@ -463,21 +567,13 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 	if (collecting)
 		pcs[n++] = pc;
 	st = 0;
-	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp &&
-	    m.old[0].rbp == rbp && t->memo_nchk[m.old_buf] + 1 > 1 &&
-	    checks_hold(c, t->memo_chk[m.old_buf], t->memo_nchk[m.old_buf])) {
-		/* the words replay() would check, alone: the memo holds a
-		 * whole walk, which ends as that one ended */
-		n = m.old_len;
-		if (m.old[n - 1].flags & REC_MEMO_DROP)
-			n--;
-		t->replayed++;
-		memo_tag(t, m.old_buf, tag);
-		if (!tag || tag->flags != REC_EVF_STACK)
-			for (unsigned i = 1; i < n; i++)
-				pcs[i] = m.old[i].pc;
-		memo_end(c, &m, gen, 1);
-		return (int)n;
+	if (m.recording) {
+		int whole = memo_whole(c, &m, pc, sp, rbp, pcs, max, tag);
+
+		if (whole >= 0) {
+			memo_end(c, &m, gen, 1);
+			return whole;
+		}
 	}
 	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp) {
 		/* the common case, a loop allocating from one place: the
@@ -506,20 +602,8 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 				if ((end & REC_MEMO_DROP) && n)
 					n--;
 				t->replayed++;
-				if (end) {
-					/* replayed whole once: its words
-					 * alone, from now on (~0: they do
-					 * not decide it alone) */
-					if (!t->memo_nchk[m.old_buf]) {
-						uint32_t nc = memo_checks(
-							m.old, m.old_len,
-							t->memo_chk[m.old_buf]);
-
-						t->memo_nchk[m.old_buf] =
-							nc ? nc : ~0u;
-					}
+				if (end)
 					memo_tag(t, m.old_buf, tag);
-				}
 				memo_end(c, &m, gen, 1);
 				return (int)n;
 			}

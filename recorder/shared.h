@@ -133,14 +133,7 @@ struct rec_memo_check {
 	uint64_t at, want;
 };
 #define REC_CHK_RA 1ULL
-#define REC_MEMO_WALKS 2	/* walks kept; one more buffer is written */
-/*
- * rec_tstate.memo_order holds three 2-bit buffer numbers: bits 0-1 the
- * last walk's, 2-3 the one before, 4-5 the buffer the next walk writes.
- * It is kept XORed with REC_MEMO_ORDER, so that a zeroed state reads as
- * buffers 0, 1, 2.
- */
-#define REC_MEMO_ORDER 0x24u
+#define REC_MEMO_WALKS 6	/* walks kept; one more buffer is written */
 #define REC_MEMO_RBP_OK 1u	/* rbp is known in this state */
 #define REC_MEMO_CFA_RBP 2u	/* the step's CFA is rbp-based */
 #define REC_MEMO_RBP_LOST 4u	/* the step loses rbp */
@@ -181,21 +174,26 @@ struct rec_tstate {
 	uint64_t wseq[REC_MAX_NEST];
 	uint64_t wsp[REC_MAX_NEST];
 	/*
-	 * The thread's last two stack walks that differ from their first
-	 * state, as the states they went through and the words each step
-	 * read (recorder.c: walk()), and the one being written by the walk
-	 * in progress. A later walk that reaches one of these states goes on
-	 * by checking that the words still hold what they held, instead of
-	 * looking rules up: a loop allocating from two places (malloc here,
-	 * calloc there) replays one or the other whole. memo_sp is the stack
-	 * pointer of a walk using the memo (0: none), so that a signal
-	 * handler's walk leaves it alone.
+	 * The thread's last REC_MEMO_WALKS stack walks, as the states they
+	 * went through and the words each step read (recorder.c: walk()),
+	 * and the one being written by the walk in progress. A later walk
+	 * that starts where one of them started replays it whole while its
+	 * words still hold what they held, instead of looking rules up: a
+	 * loop allocating from a few places in turn (malloc here, calloc
+	 * there; an interpreter making its values) replays each of them. A
+	 * walk that reaches a state of the last one further on follows it
+	 * the same way. memo_sp is the stack pointer of a walk using the
+	 * memo (0: none), so that a signal handler's walk leaves it alone.
 	 */
 	uint64_t walks;		/* stack walks that could use the memo */
 	uint64_t replayed;	/* ... that replayed a kept walk whole */
-	uint64_t memo_gen;	/* rec_control.rules_gen it was made under */
+	uint64_t memo_gen;	/* rec_control.rules_gen of every memo kept */
 	uint64_t memo_sp;
-	uint32_t memo_order;	/* REC_MEMO_ORDER: which memo[] is what */
+	/* memo[] by use: memo_lru[0] the walk kept or replayed last, ...,
+	 * memo_lru[REC_MEMO_WALKS] the buffer the next walk writes;
+	 * memo_lru_ok 0 until the recorder first set it (zeroed memory) */
+	uint8_t memo_lru[REC_MEMO_WALKS + 1];
+	uint8_t memo_lru_ok;
 	uint32_t memo_len[REC_MEMO_WALKS + 1];	/* states in each */
 	/*
 	 * A memo that holds a whole walk gets a serial of the thread's. The
@@ -209,13 +207,16 @@ struct rec_tstate {
 	uint32_t memo_serial[REC_MEMO_WALKS + 1];	/* 0: none */
 	uint32_t memo_next;	/* the last serial given */
 	/*
-	 * The first time a memo is replayed whole, the words that replay
-	 * checked are also kept as a list (recorder.c: memo_checks()) when
-	 * nothing but those words decides it from a walk with the memo's
-	 * first rbp: a walk that starts where it started, with that rbp,
-	 * checks the list alone. memo_nchk: 0 not made yet, ~0 none.
+	 * The first time a walk starts where a memo of a whole walk started,
+	 * the words that decide whether it is that walk again are listed
+	 * (recorder.c: memo_checks()): each return address, and each saved
+	 * rbp that a later frame's CFA depends on. A walk that starts there
+	 * (with the memo's first rbp, if a CFA depends on it: memo_rbp0)
+	 * checks the list alone. memo_nchk: 0 not made yet, ~0 none (the
+	 * words alone do not decide it).
 	 */
 	uint32_t memo_nchk[REC_MEMO_WALKS + 1];
+	uint8_t memo_rbp0[REC_MEMO_WALKS + 1];
 	uint64_t memo_ack[REC_MEMO_WALKS + 1] __attribute__((aligned(64)));
 	struct rec_memo_check memo_chk[REC_MEMO_WALKS + 1][2 * REC_MEMO_STATES]
 		__attribute__((aligned(64)));
@@ -236,8 +237,8 @@ enum rec_event_kind {
 #define REC_EVF_STACK 2u	/* aux is memsup's id of the stack, whose
 				 * pcs are not written */
 #define REC_EVF_MEMO 4u		/* the pcs are a walk memo's: aux is its
-				 * serial, the bits below its buffer */
-#define REC_EVF_MEMO_BUF(f) (((f) >> 4) & 3u)
+				 * serial, bits 4-6 its buffer */
+#define REC_EVF_MEMO_BUF(f) (((f) >> 4) & 7u)
 #define REC_EVF_MEMO_SHIFT 4
 
 /*
