@@ -48,58 +48,28 @@ pid=$!
 AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
 wait_for "$WORK/cycles.out" '^ready$'
 
-# probe.py PID ENTRIES OUT [TEXT]: the state of process PID that the
-# cycles must leave as it was. ENTRIES holds "name address" of libc's
-# allocator entries (found once through libc's dynamic symbols: probe.py
-# PID --entries ENTRIES); OUT gets "name address bytes" for each, 16
-# bytes read from /proc/PID/mem, then "recorder MAPPINGS BYTES MEMFDS"
-# for the mappings named memsup-recorder; TEXT, if given, gets text_dump's
-# dump of the code (lib.sh), the recorder's excepted.
-cat >"$WORK/probe.py" <<'PY'
-import os, subprocess, sys
-pid, entries, out = sys.argv[1:4]
-if entries == "--entries":
-    names = ["malloc", "free", "calloc", "realloc", "reallocarray",
-             "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc"]
-    libc = base = None
-    for line in open(f"/proc/{pid}/maps"):
-        f = line.split()
-        if len(f) >= 6 and os.path.basename(f[5]).startswith("libc.so") and int(f[2], 16) == 0:
-            libc, base = f[5], int(f[0].split("-")[0], 16)
-            break
-    if not libc:
-        sys.exit("no libc mapping in process " + pid)
-    syms = {}
-    for line in subprocess.run(["readelf", "-W", "--dyn-syms", libc], capture_output=True,
-                               text=True, check=True).stdout.splitlines():
-        f = line.split()
-        # Num: Value Size Type Bind Vis Ndx Name[@version]
-        if len(f) >= 8 and f[3] == "FUNC" and f[6] != "UND":
-            syms.setdefault(f[7].split("@")[0], int(f[1], 16))
-    with open(out, "w") as o:
-        for n in names:
-            if n in syms:
-                o.write(f"{n} {base + syms[n]:#x}\n")
-    sys.exit(0)
+# probe OUT: the state of process PID that the cycles must leave as it
+# was: entry_bytes of libc's allocator entries (lib.sh; found once with
+# libc_entries), then "recorder MAPPINGS BYTES MEMFDS" for the mappings
+# named memsup-recorder.
+cat >"$WORK/recorder.py" <<'PY'
+import sys
+pid, out = sys.argv[1:3]
 n = size = 0
 fds = set()
-with open(f"/proc/{pid}/mem", "rb", 0) as mem, open(out, "w") as o:
-    for line in open(entries):
-        name, addr = line.split()
-        mem.seek(int(addr, 16))
-        o.write(f"{name} {addr} {mem.read(16).hex()}\n")
-    maps = open(f"/proc/{pid}/maps").read().splitlines()
-    for line in maps:
-        f = line.split()
-        if "memsup-recorder" in line:
-            lo, hi = (int(x, 16) for x in f[0].split("-"))
-            n, size = n + 1, size + hi - lo
-            fds.add(f[4])
+for line in open(f"/proc/{pid}/maps").read().splitlines():
+    f = line.split()
+    if "memsup-recorder" in line:
+        lo, hi = (int(x, 16) for x in f[0].split("-"))
+        n, size = n + 1, size + hi - lo
+        fds.add(f[4])
+with open(out, "a") as o:
     o.write(f"recorder {n} {size} {len(fds)}\n")
 PY
 probe()
 {
-	python3 "$WORK/probe.py" "$pid" "$WORK/entries" "$@"
+	entry_bytes "$pid" "$WORK/entries" "$1" &&
+	    python3 "$WORK/recorder.py" "$pid" "$1"
 }
 
 alive()
@@ -108,7 +78,7 @@ alive()
 	    [ "$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$pid/status" 2>/dev/null)" != Z ]
 }
 
-python3 "$WORK/probe.py" "$pid" --entries "$WORK/entries" ||
+libc_entries "$pid" "$WORK/entries" ||
     hard_error "cannot find libc's allocator entries in process $pid"
 grep -q '^malloc ' "$WORK/entries" || hard_error "malloc not found in libc's symbols"
 probe "$WORK/before" && text_dump "$pid" "$WORK/before.text" ||

@@ -57,35 +57,9 @@ wait_for "$WORK/crowd.out" '^ready$'
 grep -qx 'free 0' "$WORK/crowd.out" ||
     skip "the window around libc could not be filled in this layout: $(grep '^free' "$WORK/crowd.out") pages left (the stack lies within 2 GiB of libc)"
 
-# entries.py PID OUT: "name address bytes" for libc's allocator entries
-# (found through libc's dynamic symbols, not through memsup), 16 bytes
-# each, read from /proc/PID/mem.
-cat >"$WORK/entries.py" <<'PY'
-import os, subprocess, sys
-pid, out = sys.argv[1:3]
-names = ["malloc", "free", "calloc", "realloc", "reallocarray",
-         "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc"]
-libc = base = None
-for line in open(f"/proc/{pid}/maps"):
-    f = line.split()
-    if len(f) >= 6 and os.path.basename(f[5]).startswith("libc.so") and int(f[2], 16) == 0:
-        libc, base = f[5], int(f[0].split("-")[0], 16)
-        break
-if not libc:
-    sys.exit("no libc mapping in process " + pid)
-syms = {}
-for line in subprocess.run(["readelf", "-W", "--dyn-syms", libc], capture_output=True,
-                           text=True, check=True).stdout.splitlines():
-    f = line.split()
-    if len(f) >= 8 and f[3] == "FUNC" and f[6] != "UND":
-        syms.setdefault(f[7].split("@")[0], int(f[1], 16))
-with open(f"/proc/{pid}/mem", "rb", 0) as mem, open(out, "w") as o:
-    for n in names:
-        if n in syms:
-            mem.seek(base + syms[n])
-            o.write(f"{n} {base + syms[n]:#x} {mem.read(16).hex()}\n")
-PY
-python3 "$WORK/entries.py" "$pid" "$WORK/entries.before" && text_dump "$pid" "$WORK/before.text" ||
+libc_entries "$pid" "$WORK/entries" &&
+    entry_bytes "$pid" "$WORK/entries" "$WORK/entries.before" &&
+    text_dump "$pid" "$WORK/before.text" ||
     hard_error "cannot read process $pid"
 grep -q '^malloc ' "$WORK/entries.before" || hard_error "malloc not found in libc's symbols"
 
@@ -103,7 +77,8 @@ match_metrics "$WORK/crowd.json" '.name == "crowded_test" and .status == "passed
 # Detached: the program runs on, as it was.
 wait_for "$WORK/crowd.out" '^waiting$' 30
 expect_untraced "$pid"
-python3 "$WORK/entries.py" "$pid" "$WORK/entries.after" && text_dump "$pid" "$WORK/after.text" ||
+entry_bytes "$pid" "$WORK/entries" "$WORK/entries.after" &&
+    text_dump "$pid" "$WORK/after.text" ||
     fail "cannot read process $pid after the detach"
 if ! cmp -s "$WORK/entries.before" "$WORK/entries.after"; then
 	diff "$WORK/entries.before" "$WORK/entries.after" >&2

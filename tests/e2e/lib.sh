@@ -378,6 +378,54 @@ wait_memsup()
 	echo "$RC" >"$WORK/status"
 }
 
+# libc_entries PID OUT: write to OUT "name address" for each of libc's
+# allocator entries in process PID, found through libc's dynamic symbols
+# (not through memsup), for entry_bytes.
+libc_entries()
+{
+	python3 - "$1" "$2" <<'PY'
+import os, subprocess, sys
+pid, out = sys.argv[1:3]
+names = ["malloc", "free", "calloc", "realloc", "reallocarray",
+         "posix_memalign", "aligned_alloc", "memalign", "valloc", "pvalloc"]
+libc = base = None
+for line in open(f"/proc/{pid}/maps"):
+    f = line.split()
+    if len(f) >= 6 and os.path.basename(f[5]).startswith("libc.so") and int(f[2], 16) == 0:
+        libc, base = f[5], int(f[0].split("-")[0], 16)
+        break
+if not libc:
+    sys.exit("no libc mapping in process " + pid)
+syms = {}
+for line in subprocess.run(["readelf", "-W", "--dyn-syms", libc], capture_output=True,
+                           text=True, check=True).stdout.splitlines():
+    f = line.split()
+    # Num: Value Size Type Bind Vis Ndx Name[@version]
+    if len(f) >= 8 and f[3] == "FUNC" and f[6] != "UND":
+        syms.setdefault(f[7].split("@")[0], int(f[1], 16))
+with open(out, "w") as o:
+    for n in names:
+        if n in syms:
+            o.write(f"{n} {base + syms[n]:#x}\n")
+PY
+}
+
+# entry_bytes PID ENTRIES OUT: write to OUT "name address bytes" for each
+# entry of ENTRIES (libc_entries), its first 16 bytes read from
+# /proc/PID/mem: what memsup's jumps cover must be as it was.
+entry_bytes()
+{
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys
+pid, entries, out = sys.argv[1:4]
+with open(f"/proc/{pid}/mem", "rb", 0) as mem, open(out, "w") as o:
+    for line in open(entries):
+        name, addr = line.split()
+        mem.seek(int(addr, 16))
+        o.write(f"{name} {addr} {mem.read(16).hex()}\n")
+PY
+}
+
 # text_dump PID FILE: write to FILE the bytes of every executable,
 # file-backed mapping of process PID (its own text, libc's malloc and free,
 # ld.so), read from /proc/PID/mem, each preceded by a header line naming
