@@ -22,7 +22,7 @@ expect_status 0
 grep -Eq '^memsup: own use: [0-9]+\.[0-9]{6} s user, [0-9]+\.[0-9]{6} s system, peak RSS [1-9][0-9]* KiB$' \
 	"$WORK/stderr" || { show_run; fail "no 'own use' line at the end of memsup -v"; }
 
-# The in-process recorder keeps a thread's last two walks and replays one
+# The in-process recorder keeps a thread's last walks and replays one
 # whole when a stack starts where it started: with the pairs alternating
 # between two call sites, every walk but the first from each site is a
 # replay (a memo of one walk would replay none of them).
