@@ -77,6 +77,21 @@ wait_stopped()
 	done
 }
 
+# start_stopped WHAT ARGS...: start the sample with ARGS in the
+# background (its output in $WORK/prog.out), let it write round 3, stop
+# it with SIGSTOP; $pid is its pid.
+start_stopped()
+{
+	sst_what=$1
+	shift
+	$S "$@" >"$WORK/prog.out" 2>"$WORK/prog.err" </dev/null &
+	pid=$!
+	AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
+	wait_for "$WORK/prog.out" '^round 3$'
+	kill -STOP "$pid"
+	wait_stopped "$pid" T "$sst_what: kill -STOP before the attach"
+}
+
 # stays_stopped PID LETTERS WHAT [TENTHS]: for TENTHS tenths of a second
 # (default 10) every thread's letter is one of LETTERS and no round goes by.
 stays_stopped()
@@ -94,12 +109,7 @@ stays_stopped()
 }
 
 for engine in inject breakpoint; do
-	$S $ROUNDS >"$WORK/prog.out" 2>"$WORK/prog.err" </dev/null &
-	pid=$!
-	AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
-	wait_for "$WORK/prog.out" '^round 3$'
-	kill -STOP "$pid"
-	wait_stopped "$pid" T "$engine: kill -STOP before the attach"
+	start_stopped "$engine" $ROUNDS
 
 	# 1. attached while stopped, then interrupted: left stopped
 	run_memsup_bg --engine=$engine --policy "$POL" --json "$WORK/first.json" --pid "$pid"
@@ -177,12 +187,7 @@ CYCLES=${STOP_CYCLES:-8}
 LONG=600	# 5 ms apart
 $S $LONG 0 >"$WORK/native-long.out" || hard_error "$S $LONG 0 failed natively"
 for engine in inject breakpoint; do
-	$S $LONG 5 >"$WORK/prog.out" 2>"$WORK/prog.err" </dev/null &
-	pid=$!
-	AT_EXIT="kill -9 $pid 2>/dev/null; $AT_EXIT"
-	wait_for "$WORK/prog.out" '^round 3$'
-	kill -STOP "$pid"
-	wait_stopped "$pid" T "$engine: kill -STOP before the attach"
+	start_stopped "$engine" $LONG 5
 	run_memsup_bg --engine=$engine --policy "$POL" --json "$WORK/$engine-cycles.json" --pid "$pid"
 	wait_traced "$pid" 10 "$engine"
 	wait_for "$WORK/stderr" "process $pid is stopped"
