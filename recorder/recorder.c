@@ -576,8 +576,9 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 		}
 	}
 	if (m.old && m.old[0].pc == pc && m.old[0].sp == sp) {
-		/* the common case, a loop allocating from one place: the
-		 * last walk holds from its start */
+		/* a kept walk that starts here but does not hold whole
+		 * (memo_whole() took those that do): this walk follows it
+		 * as far as it holds */
 		uint64_t rbp0 = rbp;
 		unsigned own, k = replay(c, m.old, m.old_len, pcs, max,
 					 &n, &rbp, &rbp_ok, &own);
@@ -590,23 +591,9 @@ static int walk(struct rec_control *c, struct rec_frame *f,
 			walked += k;
 		}
 		if (k + 1 == m.old_len || n >= max) {
-			/* all of it: the memo stays as it is; how that walk
-			 * ended, when it ended here, is how this one ends
-			 * (a middle state's rule did not end it) */
-			uint32_t end = k + 1 == m.old_len ?
-				       m.old[k].flags & (REC_MEMO_STOP |
-							 REC_MEMO_DROP) : 0;
-
+			/* all of it, the walk going on past its end: the memo
+			 * stays as it is, the rules take the walk from there */
 			m.recording = 0;
-			if (end || n >= max) {
-				if ((end & REC_MEMO_DROP) && n)
-					n--;
-				t->replayed++;
-				if (end)
-					memo_tag(t, m.old_buf, tag);
-				memo_end(c, &m, gen, 1);
-				return (int)n;
-			}
 		} else {
 			/* part of it: this walk's memo starts with that part
 			 * and goes on from state k by rules */
